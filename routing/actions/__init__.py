@@ -1,0 +1,57 @@
+"""Every write goes through here: the API, the console, the admin, commands, tests."""
+
+from .errors import ActionError, NotFound
+from .links import create_link, delete_link, update_link
+from .people import (
+    create_ai_agent,
+    create_pool,
+    create_rep,
+    delete_ai_agent,
+    delete_pool,
+    delete_rep,
+    update_ai_agent,
+    update_pool,
+    update_rep,
+)
+from .routing import Routed, route_chat, simulate
+from .rules import (
+    add_segment,
+    create_rule,
+    delete_rule,
+    delete_segment,
+    move_segment,
+    reorder_segments,
+    update_rule,
+    update_segment,
+)
+from .workspaces import create_workspace, update_workspace
+
+__all__ = [
+    "ActionError",
+    "NotFound",
+    "Routed",
+    "add_segment",
+    "create_ai_agent",
+    "create_link",
+    "create_pool",
+    "create_rep",
+    "create_rule",
+    "create_workspace",
+    "delete_ai_agent",
+    "delete_link",
+    "delete_pool",
+    "delete_rep",
+    "delete_rule",
+    "delete_segment",
+    "move_segment",
+    "reorder_segments",
+    "route_chat",
+    "simulate",
+    "update_ai_agent",
+    "update_link",
+    "update_pool",
+    "update_rep",
+    "update_rule",
+    "update_segment",
+    "update_workspace",
+]

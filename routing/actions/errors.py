@@ -1,0 +1,23 @@
+class ActionError(Exception):
+    """A refused change: bad input or a rule of the domain (400 unless said otherwise).
+
+    `errors` is DRF-shaped ({"field": ["message"]}) so the API and the console
+    can show it next to the offending field.
+    """
+
+    status_code = 400
+
+    def __init__(self, errors, status_code: int | None = None):
+        if isinstance(errors, str):
+            errors = {"detail": errors}
+        self.errors = errors
+        if status_code is not None:
+            self.status_code = status_code
+        super().__init__(str(errors))
+
+    def as_response_data(self):
+        return self.errors
+
+
+class NotFound(ActionError):
+    status_code = 404

@@ -1,0 +1,176 @@
+"""Writes for reps, AI agents and pools."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from routing.availability import WorkingHoursError, parse_working_hours, valid_timezone
+from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
+
+from .errors import ActionError
+
+REP_FIELDS = (
+    "name", "email", "slack_user_id", "crm_user_ids", "timezone", "working_hours",
+    "out_of_office_until", "max_open_chats", "is_active",
+)  # fmt: skip
+
+
+def _clean_rep(data: dict) -> dict:
+    errors = {}
+    unknown = set(data) - set(REP_FIELDS)
+    for name in unknown:
+        errors[name] = ["Unknown field."]
+    if "timezone" in data and not valid_timezone(data["timezone"]):
+        errors["timezone"] = [f"Unknown time zone {data['timezone']!r} (use e.g. Europe/Paris)."]
+    if "working_hours" in data:
+        try:
+            parse_working_hours(data["working_hours"])
+        except WorkingHoursError as exc:
+            errors["working_hours"] = [str(exc)]
+        if data["working_hours"] is None:
+            data["working_hours"] = {}
+    if "email" in data:
+        data["email"] = data["email"].strip().lower()
+    if errors:
+        raise ActionError(errors)
+    return data
+
+
+def _save_unique(obj, message_field: str, message: str):
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ActionError({message_field: [message]}) from exc
+    return obj
+
+
+def create_rep(workspace: Workspace, **data) -> Rep:
+    rep = Rep(workspace=workspace, **_clean_rep(data))
+    return _save_unique(rep, "email", "A rep with this email already exists in this workspace.")
+
+
+def update_rep(rep: Rep, **data) -> Rep:
+    for name, value in _clean_rep(data).items():
+        setattr(rep, name, value)
+    return _save_unique(rep, "email", "A rep with this email already exists in this workspace.")
+
+
+def _refuse_if_routed_to(obj, segments, what: str) -> None:
+    used = sorted({f"{s.rule.name} / {s.name}" for s in segments.select_related("rule")})
+    if used:
+        raise ActionError(
+            {"detail": f"This {what} is an assignee in: {', '.join(used)}. Change those first."}
+        )
+
+
+@transaction.atomic
+def delete_rep(rep: Rep) -> None:
+    _refuse_if_routed_to(rep, Segment.objects.filter(assignee_rep=rep), "rep")
+    rep.delete()
+
+
+AGENT_FIELDS = ("name", "specialty", "is_active")
+
+
+def _clean_agent(data: dict) -> dict:
+    unknown = set(data) - set(AGENT_FIELDS)
+    if unknown:
+        raise ActionError({name: ["Unknown field."] for name in unknown})
+    if "specialty" in data and data["specialty"] not in dict(AIAgent.SPECIALTIES):
+        raise ActionError({"specialty": ["Use buying, support, hiring, partnership or auto."]})
+    return data
+
+
+def create_ai_agent(workspace: Workspace, **data) -> AIAgent:
+    return AIAgent.objects.create(workspace=workspace, **_clean_agent(data))
+
+
+def update_ai_agent(agent: AIAgent, **data) -> AIAgent:
+    for name, value in _clean_agent(data).items():
+        setattr(agent, name, value)
+    agent.save()
+    return agent
+
+
+@transaction.atomic
+def delete_ai_agent(agent: AIAgent) -> None:
+    if agent.workspace.default_ai_agent_id == agent.id:
+        raise ActionError(
+            {"detail": "This is the workspace's default AI agent (the last resort); "
+             "make another agent the default first."}
+        )  # fmt: skip
+    _refuse_if_routed_to(agent, Segment.objects.filter(assignee_agent=agent), "AI agent")
+    agent.delete()
+
+
+# -- pools --------------------------------------------------------------------
+def _clean_members(workspace: Workspace, members) -> list[dict]:
+    if not isinstance(members, list):
+        raise ActionError({"members": ["Expected a list of {rep, weight, is_paused}."]})
+    rep_ids = [m.get("rep") for m in members if isinstance(m, dict)]
+    if len(rep_ids) != len(members):
+        raise ActionError({"members": ["Each member must be an object."]})
+    if len(set(rep_ids)) != len(rep_ids):
+        raise ActionError({"members": ["A rep appears more than once."]})
+    known = set(Rep.objects.filter(workspace=workspace, id__in=rep_ids).values_list("id", flat=True))
+    unknown = [r for r in rep_ids if r not in known]
+    if unknown:
+        raise ActionError({"members": [f"No rep with id {unknown[0]} in this workspace."]})
+    for m in members:
+        weight = m.get("weight", 1)
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 1000:
+            raise ActionError({"members": [f"Weight of rep {m['rep']} must be 1 to 1000."]})
+    return members
+
+
+def _set_members(pool: Pool, members: list[dict]) -> None:
+    """Replace the member list, keeping each kept member's rotation state."""
+    existing = {m.rep_id: m for m in pool.members.all()}
+    wanted = {m["rep"]: m for m in members}
+    PoolMember.objects.filter(pool=pool).exclude(rep_id__in=list(wanted)).delete()
+    for rep_id, spec in wanted.items():
+        member = existing.get(rep_id) or PoolMember(pool=pool, rep_id=rep_id)
+        member.weight = spec.get("weight", 1)
+        member.is_paused = bool(spec.get("is_paused", False))
+        member.save()
+
+
+POOL_FIELDS = ("name", "strategy", "respect_working_hours")
+
+
+def _apply_pool_fields(pool: Pool, data: dict) -> None:
+    unknown = set(data) - set(POOL_FIELDS) - {"members"}
+    if unknown:
+        raise ActionError({name: ["Unknown field."] for name in unknown})
+    if "strategy" in data and data["strategy"] not in dict(Pool.STRATEGIES):
+        raise ActionError({"strategy": ["Use round_robin or load_balanced."]})
+    for name in POOL_FIELDS:
+        if name in data:
+            setattr(pool, name, data[name])
+
+
+@transaction.atomic
+def create_pool(workspace: Workspace, **data) -> Pool:
+    members = _clean_members(workspace, data.get("members", []))
+    pool = Pool(workspace=workspace)
+    _apply_pool_fields(pool, data)
+    pool.save()
+    _set_members(pool, members)
+    return pool
+
+
+@transaction.atomic
+def update_pool(pool: Pool, **data) -> Pool:
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)  # same lock routing takes
+    _apply_pool_fields(pool, data)
+    pool.save()
+    if "members" in data:
+        _set_members(pool, _clean_members(pool.workspace, data["members"]))
+    return pool
+
+
+@transaction.atomic
+def delete_pool(pool: Pool) -> None:
+    _refuse_if_routed_to(pool, Segment.objects.filter(assignee_pool=pool), "pool")
+    pool.delete()

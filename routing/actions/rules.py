@@ -1,0 +1,301 @@
+"""Every write to rules and segments. Each change publishes a new rule version."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+
+from django.db import transaction
+
+from routing import conditions, engine
+from routing.models import AIAgent, Pool, Rep, RoutingRule, RuleVersion, Segment, Workspace
+
+from .errors import ActionError
+
+FALLBACK_CONDITIONS = {"all": []}
+ASSIGNEE_MODELS = {"rep": Rep, "pool": Pool, "ai_agent": AIAgent}
+ASSIGNEE_FIELDS = {"rep": "assignee_rep", "pool": "assignee_pool", "ai_agent": "assignee_agent"}
+
+
+# -- versions -----------------------------------------------------------------
+def _assignee_snapshot(segment: Segment) -> dict:
+    kind = segment.assignee_type
+    data: dict = {"type": kind}
+    if kind in ASSIGNEE_FIELDS:
+        target = getattr(segment, ASSIGNEE_FIELDS[kind])
+        data.update(id=target.id, name=target.name)
+    return data
+
+
+def publish_version(rule: RoutingRule) -> RuleVersion:
+    """Snapshot the rule as it is now, inside the caller's transaction.
+
+    The caller must already hold the rule's row lock (`_locked_rule`), so two
+    concurrent edits produce versions n+1 and n+2, never two n+1s.
+    """
+    segments = list(
+        rule.segments.select_related("assignee_rep", "assignee_pool", "assignee_agent").order_by(
+            "order"
+        )
+    )
+    rule.version += 1
+    rule.save(update_fields=["version", "updated_at"])
+    snapshot = {
+        "version": rule.version,
+        "rule": {
+            "id": rule.id,
+            "name": rule.name,
+            "kind": rule.kind,
+            "monitoring_channel": rule.monitoring_channel,
+            "crm_owner_first": rule.crm_owner_first,
+            "notify_crm_owner": rule.notify_crm_owner,
+        },
+        "segments": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "conditions": s.conditions,
+                "assignee": _assignee_snapshot(s),
+                "is_fallback": s.is_fallback,
+                "monitoring_channel": s.monitoring_channel,
+            }
+            for s in segments
+        ],
+    }
+    return RuleVersion.objects.create(rule=rule, version=rule.version, snapshot=snapshot)
+
+
+_compiled_cache: OrderedDict[int, engine.CompiledRule] = OrderedDict()
+_cache_lock = Lock()
+_CACHE_SIZE = 512
+
+
+def compiled(version: RuleVersion) -> engine.CompiledRule:
+    """The compiled form of a version; versions are immutable, so cache by id."""
+    with _cache_lock:
+        hit = _compiled_cache.get(version.id)
+        if hit is not None:
+            _compiled_cache.move_to_end(version.id)
+            return hit
+    built = engine.compile_rule(version.snapshot)
+    with _cache_lock:
+        _compiled_cache[version.id] = built
+        while len(_compiled_cache) > _CACHE_SIZE:
+            _compiled_cache.popitem(last=False)
+    return built
+
+
+def current_version(rule_id: int) -> RuleVersion | None:
+    return (
+        RuleVersion.objects.select_related("rule")
+        .filter(rule_id=rule_id)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _locked_rule(rule: RoutingRule) -> RoutingRule:
+    return RoutingRule.objects.select_for_update().get(pk=rule.pk)
+
+
+# -- validation -------------------------------------------------------------
+def clean_conditions(tree) -> dict:
+    if tree is None or tree == {}:
+        return dict(FALLBACK_CONDITIONS)
+    try:
+        conditions.validate(tree)
+    except conditions.ConditionError as exc:
+        raise ActionError({"conditions": [str(exc)]}) from exc
+    return tree
+
+
+def clean_assignee(workspace: Workspace, assignee) -> dict:
+    """{"type": ..., "id": ...} -> model field values for a Segment."""
+    if not isinstance(assignee, dict):
+        raise ActionError({"assignee": ['Expected an object like {"type": "rep", "id": 3}.']})
+    kind = assignee.get("type")
+    fields = {"assignee_type": kind, "assignee_rep": None, "assignee_pool": None}
+    fields["assignee_agent"] = None
+    if kind in ("crm_owner", "workspace_default"):
+        return fields
+    if kind not in ASSIGNEE_MODELS:
+        choices = "rep, pool, ai_agent, crm_owner, workspace_default"
+        raise ActionError({"assignee": [f"Unknown assignee type {kind!r}; use one of {choices}."]})
+    target_id = assignee.get("id")
+    if not isinstance(target_id, int) or isinstance(target_id, bool):
+        raise ActionError({"assignee": [f"An assignee of type {kind} needs an integer id."]})
+    target = ASSIGNEE_MODELS[kind].objects.filter(workspace=workspace, id=target_id).first()
+    if target is None:
+        label = {"rep": "rep", "pool": "pool", "ai_agent": "AI agent"}[kind]
+        raise ActionError({"assignee": [f"No {label} with id {target_id} in this workspace."]})
+    fields[ASSIGNEE_FIELDS[kind]] = target
+    return fields
+
+
+# -- rules --------------------------------------------------------------------
+RULE_SETTINGS = ("name", "monitoring_channel", "crm_owner_first", "notify_crm_owner")
+
+
+@transaction.atomic
+def create_rule(workspace: Workspace, *, kind: str, is_default: bool = False, **settings):
+    if kind not in dict(RoutingRule.KINDS):
+        raise ActionError({"kind": ["Use 'chat' or 'meeting'."]})
+    unknown = set(settings) - set(RULE_SETTINGS)
+    if unknown:
+        raise ActionError({"detail": f"Unknown rule settings: {', '.join(sorted(unknown))}."})
+    rule = RoutingRule.objects.create(
+        workspace=workspace, kind=kind, is_default=is_default, **settings
+    )
+    Segment.objects.create(
+        rule=rule,
+        name="Fallback",
+        conditions=dict(FALLBACK_CONDITIONS),
+        assignee_type="workspace_default",
+        is_fallback=True,
+    )
+    publish_version(rule)
+    return rule
+
+
+@transaction.atomic
+def update_rule(rule: RoutingRule, **changes) -> RoutingRule:
+    rule = _locked_rule(rule)
+    for name, value in changes.items():
+        if name not in RULE_SETTINGS:
+            raise ActionError({name: ["This setting cannot be changed."]})
+        setattr(rule, name, value)
+    rule.save()
+    publish_version(rule)
+    return rule
+
+
+@transaction.atomic
+def delete_rule(rule: RoutingRule) -> None:
+    rule = _locked_rule(rule)
+    if rule.is_default:
+        raise ActionError({"detail": "The default rules cannot be deleted."})
+    links = sorted(
+        {link.name for link in rule.chat_links.all()} | {link.name for link in rule.meeting_links.all()}
+    )
+    if links:
+        raise ActionError(
+            {"detail": f"The rule is used by links: {', '.join(links)}. Detach it first."}
+        )
+    workspace = rule.workspace
+    overrides = {k: v for k, v in workspace.intent_rules.items() if v != rule.id}
+    if overrides != workspace.intent_rules:
+        workspace.intent_rules = overrides
+        workspace.save(update_fields=["intent_rules"])
+    rule.delete()
+
+
+# -- segments -----------------------------------------------------------------
+@transaction.atomic
+def add_segment(
+    rule: RoutingRule, *, name: str, conditions=None, assignee=None, monitoring_channel=""
+) -> Segment:
+    rule = _locked_rule(rule)
+    tree = clean_conditions(conditions)
+    fields = clean_assignee(rule.workspace, assignee)
+    segment = Segment.objects.create(
+        rule=rule, name=name, conditions=tree, monitoring_channel=monitoring_channel, **fields
+    )
+    fallback = rule.segments.get(is_fallback=True)
+    segment.above(fallback)  # new segments go directly above the fallback
+    publish_version(rule)
+    segment.refresh_from_db()
+    return segment
+
+
+@transaction.atomic
+def update_segment(segment: Segment, **changes) -> Segment:
+    rule = _locked_rule(segment.rule)
+    segment = Segment.objects.get(pk=segment.pk)
+    if "conditions" in changes:
+        tree = clean_conditions(changes.pop("conditions"))
+        if segment.is_fallback and tree != FALLBACK_CONDITIONS:
+            raise ActionError({"conditions": ["The fallback segment has no conditions."]})
+        segment.conditions = tree
+    if "assignee" in changes:
+        for field, value in clean_assignee(rule.workspace, changes.pop("assignee")).items():
+            setattr(segment, field, value)
+    for field in ("name", "monitoring_channel"):
+        if field in changes:
+            setattr(segment, field, changes.pop(field))
+    if changes:
+        raise ActionError({k: ["This field cannot be changed."] for k in changes})
+    segment.save()
+    publish_version(rule)
+    return segment
+
+
+@transaction.atomic
+def delete_segment(segment: Segment) -> None:
+    rule = _locked_rule(segment.rule)
+    if segment.is_fallback:
+        raise ActionError({"detail": "The fallback segment cannot be deleted."})
+    Segment.objects.get(pk=segment.pk).delete()
+    publish_version(rule)
+
+
+@transaction.atomic
+def reorder_segments(rule: RoutingRule, order: list) -> list[Segment]:
+    """Save a full ordering (Zulip's check_reorder_linkifiers pattern).
+
+    `order` lists every non-fallback segment id exactly once; the fallback may
+    be given too, but only last. Saved with one bulk update in one transaction.
+    """
+    rule = _locked_rule(rule)
+    segments = {s.id: s for s in rule.segments.all()}
+    fallback = next(s for s in segments.values() if s.is_fallback)
+    if not isinstance(order, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in order
+    ):
+        raise ActionError({"order": ["Expected a list of segment ids."]})
+    if order and order[-1] == fallback.id:
+        order = order[:-1]
+    if fallback.id in order:
+        raise ActionError({"order": ["The fallback segment stays last."]})
+    if len(set(order)) != len(order):
+        raise ActionError({"order": ["A segment id appears more than once."]})
+    expected = set(segments) - {fallback.id}
+    if set(order) != expected:
+        missing = sorted(expected - set(order))
+        extra = sorted(set(order) - expected)
+        parts = []
+        if missing:
+            parts.append(f"missing segment ids {missing}")
+        if extra:
+            parts.append(f"ids not in this rule {extra}")
+        raise ActionError({"order": ["The order must list every segment once: " + ", ".join(parts)]})
+    changed = []
+    for position, seg_id in enumerate([*order, fallback.id]):
+        seg = segments[seg_id]
+        if seg.order != position:
+            seg.order = position
+            changed.append(seg)
+    Segment.objects.bulk_update(changed, ["order"])
+    publish_version(rule)
+    return [segments[i] for i in [*order, fallback.id]]
+
+
+@transaction.atomic
+def move_segment(segment: Segment, position) -> list[Segment]:
+    """Move one segment to `position` (0 = top) among the non-fallback segments."""
+    _locked_rule(segment.rule)
+    if segment.is_fallback:
+        raise ActionError({"position": ["The fallback segment cannot be moved."]})
+    ids = list(
+        Segment.objects.filter(rule_id=segment.rule_id, is_fallback=False)
+        .order_by("order")
+        .values_list("id", flat=True)
+    )
+    if not isinstance(position, int) or isinstance(position, bool):
+        raise ActionError({"position": ["A valid integer is required."]})
+    if not 0 <= position < len(ids):
+        raise ActionError(
+            {"position": [f"Position must be between 0 and {len(ids) - 1} (the fallback stays last)."]}
+        )
+    ids.remove(segment.id)
+    ids.insert(position, segment.id)
+    return reorder_segments(segment.rule, ids)

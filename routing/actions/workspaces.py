@@ -1,0 +1,87 @@
+"""Creating a workspace and its day-one defaults (SPEC 2)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from routing.models import AIAgent, ApiToken, RoutingRule, Workspace
+
+from .errors import ActionError
+from .rules import create_rule
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:60] or "workspace"
+    slug, n = base, 1
+    while Workspace.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_workspace(name: str) -> tuple[Workspace, str]:
+    """Workspace + default AI agent + default chat and meeting rules + an API token.
+
+    Returns the workspace and the plaintext API key (shown once, stored hashed).
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ActionError({"name": ["A workspace needs a name."]})
+    workspace = Workspace.objects.create(name=name, slug=_unique_slug(name))
+    agent = AIAgent.objects.create(workspace=workspace, name="Knock AI", specialty="auto")
+    workspace.default_ai_agent = agent
+    workspace.save(update_fields=["default_ai_agent"])
+    create_rule(workspace, kind="chat", name="Default chat rule", is_default=True)
+    create_rule(workspace, kind="meeting", name="Default meeting rule", is_default=True)
+    _, key = ApiToken.issue(workspace)
+    return workspace, key
+
+
+def default_rule(workspace: Workspace, kind: str) -> RoutingRule:
+    return RoutingRule.objects.get(workspace=workspace, kind=kind, is_default=True)
+
+
+INTENT_TYPES = ("buying", "partnership", "support", "job_seeker", "unknown")
+
+
+@transaction.atomic
+def update_workspace(workspace: Workspace, **data) -> Workspace:
+    workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    errors = {}
+    if "name" in data:
+        if not str(data["name"]).strip():
+            errors["name"] = ["A workspace needs a name."]
+        workspace.name = str(data["name"]).strip()
+    if "default_rep" in data:
+        rep_id = data["default_rep"]
+        if rep_id is not None and not workspace.reps.filter(id=rep_id).exists():
+            errors["default_rep"] = [f"No rep with id {rep_id} in this workspace."]
+        workspace.default_rep_id = rep_id
+    if "default_ai_agent" in data:
+        agent_id = data["default_ai_agent"]
+        if agent_id is None or not workspace.ai_agents.filter(id=agent_id).exists():
+            errors["default_ai_agent"] = [f"No AI agent with id {agent_id} in this workspace."]
+        workspace.default_ai_agent_id = agent_id
+    if "intent_rules" in data:
+        rules = data["intent_rules"]
+        if not isinstance(rules, dict):
+            errors["intent_rules"] = ['Expected an object like {"support": 12}.']
+        else:
+            chat_rules = set(
+                workspace.rules.filter(kind="chat").values_list("id", flat=True)
+            )
+            for intent, rule_id in rules.items():
+                if intent not in INTENT_TYPES:
+                    errors["intent_rules"] = [f"Unknown intent type {intent!r}."]
+                elif rule_id not in chat_rules:
+                    errors["intent_rules"] = [f"{intent}: no chat rule with id {rule_id}."]
+            workspace.intent_rules = rules
+    unknown = set(data) - {"name", "default_rep", "default_ai_agent", "intent_rules"}
+    for name in unknown:
+        errors[name] = ["Unknown field."]
+    if errors:
+        raise ActionError(errors)
+    workspace.save()
+    return workspace

@@ -1,0 +1,24 @@
+"""API error handling: DRF's usual shapes, and never a 500 for bad input."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from routing.actions.errors import ActionError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ActionError):
+        return Response(exc.as_response_data(), status=exc.status_code)
+    if isinstance(exc, ProtectedError):
+        used_by = sorted({str(obj) for obj in exc.protected_objects})[:10]
+        return Response(
+            {"detail": "This object is still in use by: " + ", ".join(used_by) + "."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoValidationError):
+        data = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

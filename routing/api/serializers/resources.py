@@ -1,0 +1,205 @@
+"""Serializers for the management resources (reps, agents, pools, rules, links)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from routing import conditions
+from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule, Segment, Workspace
+
+from .chats import StrictSerializer
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {n for n, f in self.fields.items() if not f.read_only}
+            unknown = set(data) - writable - {n for n, f in self.fields.items() if f.read_only}
+            if unknown:
+                raise serializers.ValidationError({n: ["Unknown field."] for n in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class RepSerializer(StrictModelSerializer):
+    working_hours = serializers.JSONField(required=False)
+    crm_user_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=20
+    )
+
+    class Meta:
+        model = Rep
+        fields = [
+            "id", "name", "email", "slack_user_id", "crm_user_ids", "timezone", "working_hours",
+            "out_of_office_until", "max_open_chats", "is_active", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at"]
+        validators = []  # uniqueness per workspace is checked by the action
+
+
+class AIAgentSerializer(StrictModelSerializer):
+    class Meta:
+        model = AIAgent
+        fields = ["id", "name", "specialty", "is_active", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class PoolMemberSerializer(StrictSerializer):
+    rep = serializers.IntegerField()
+    rep_name = serializers.CharField(source="rep.name", read_only=True)
+    weight = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    is_paused = serializers.BooleanField(default=False)
+    assigned_count = serializers.IntegerField(read_only=True)
+    last_assigned_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance):
+        return {
+            "rep": instance.rep_id,
+            "rep_name": instance.rep.name,
+            "weight": instance.weight,
+            "is_paused": instance.is_paused,
+            "assigned_count": instance.assigned_count,
+            "last_assigned_at": serializers.DateTimeField().to_representation(
+                instance.last_assigned_at
+            )
+            if instance.last_assigned_at
+            else None,
+        }
+
+
+class PoolSerializer(StrictModelSerializer):
+    members = PoolMemberSerializer(many=True, required=False)
+
+    class Meta:
+        model = Pool
+        fields = ["id", "name", "strategy", "respect_working_hours", "members", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class AssigneeField(serializers.JSONField):
+    """In: {"type": "rep|pool|ai_agent|crm_owner|workspace_default", "id": 3}.
+    Out: the same plus the assignee's name."""
+
+    def to_representation(self, segment):
+        kind = segment.assignee_type
+        data = {"type": kind}
+        target = {
+            "rep": segment.assignee_rep,
+            "pool": segment.assignee_pool,
+            "ai_agent": segment.assignee_agent,
+        }.get(kind)
+        if target is not None:
+            data.update(id=target.id, name=target.name)
+        return data
+
+
+class SegmentSerializer(StrictModelSerializer):
+    position = serializers.IntegerField(source="order", read_only=True)
+    conditions = serializers.JSONField(required=False)
+    assignee = AssigneeField(source="*", required=False)
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Segment
+        fields = [
+            "id", "rule", "name", "position", "conditions", "assignee", "is_fallback",
+            "monitoring_channel", "summary", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["rule", "is_fallback", "updated_at"]
+
+    def get_summary(self, obj) -> str:
+        return conditions.describe(obj.conditions)
+
+    def to_internal_value(self, data):
+        # `assignee` maps onto several model fields; hand it to the action as-is.
+        assignee = data.get("assignee", serializers.empty) if isinstance(data, dict) else None
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "assignee"}
+        validated = super().to_internal_value(data)
+        if assignee is not serializers.empty and assignee is not None:
+            validated["assignee"] = assignee
+        return validated
+
+
+class SegmentCreateSerializer(SegmentSerializer):
+    def validate(self, attrs):
+        if "assignee" not in attrs:
+            raise serializers.ValidationError({"assignee": ["This field is required."]})
+        return attrs
+
+
+class RuleSerializer(StrictModelSerializer):
+    segments = SegmentSerializer(many=True, read_only=True)
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "id", "name", "kind", "is_default", "monitoring_channel", "crm_owner_first",
+            "notify_crm_owner", "version", "segments", "links", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["is_default", "version", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_links(self, obj):
+        links = {link.slug for link in obj.chat_links.all()}
+        links |= {link.slug for link in obj.meeting_links.all()}
+        return sorted(links)
+
+
+class RuleUpdateSerializer(RuleSerializer):
+    class Meta(RuleSerializer.Meta):
+        read_only_fields = [*RuleSerializer.Meta.read_only_fields, "kind"]
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "kind" in data and data["kind"] != self.instance.kind:
+            raise serializers.ValidationError({"kind": ["A rule's kind cannot change."]})
+        return super().to_internal_value(data)
+
+
+class LinkSerializer(StrictModelSerializer):
+    chat_rule = serializers.IntegerField(source="chat_rule_id", required=False, allow_null=True)
+    meeting_rule = serializers.IntegerField(
+        source="meeting_rule_id", required=False, allow_null=True
+    )
+    utm_defaults = serializers.JSONField(required=False)
+
+    class Meta:
+        model = KnockLink
+        fields = [
+            "id", "slug", "name", "channel", "utm_defaults", "chat_rule", "meeting_rule",
+            "is_active", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at"]
+        validators = []
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        for field in ("chat_rule", "meeting_rule"):
+            if f"{field}_id" in validated:
+                validated[field] = validated.pop(f"{field}_id")
+        return validated
+
+
+class MoveSerializer(StrictSerializer):
+    position = serializers.IntegerField(min_value=0)
+
+
+class ReorderSerializer(StrictSerializer):
+    order = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+
+
+class WorkspaceSerializer(StrictModelSerializer):
+    default_rep = serializers.IntegerField(source="default_rep_id", allow_null=True)
+    default_ai_agent = serializers.IntegerField(source="default_ai_agent_id")
+    intent_rules = serializers.DictField(child=serializers.IntegerField())
+
+    class Meta:
+        model = Workspace
+        fields = ["id", "name", "slug", "default_rep", "default_ai_agent", "intent_rules"]
+        read_only_fields = ["slug"]
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        for field in ("default_rep", "default_ai_agent"):
+            if f"{field}_id" in validated:
+                validated[field] = validated.pop(f"{field}_id")
+        return validated

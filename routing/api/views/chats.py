@@ -1,0 +1,181 @@
+"""POST /api/v1/chats/ (route a chat, idempotently), GET a chat, the decision log."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from routing import actions
+from routing.actions.routing import Routed
+from routing.models import Chat, Decision, IdempotencyRecord
+
+from ..serializers.chats import (
+    ChatCreateSerializer,
+    ChatSerializer,
+    DecisionSerializer,
+)
+from .base import WorkspaceScopedMixin
+
+CHATS = Chat.objects.select_related(
+    "lead", "link", "decision", "rep_owner", "ai_owner", "responding_rep"
+)
+
+
+def simulation_data(routed: Routed) -> dict:
+    outcome = routed.outcome
+    return {
+        "simulated": True,
+        "rule": {"id": routed.rule.id, "name": routed.rule.name, "version": routed.version},
+        "segment": {"id": outcome.segment.id, "name": outcome.segment.name}
+        if outcome.segment
+        else None,
+        "via": outcome.via,
+        "assignee": outcome.assignee.as_dict(),
+        "context": routed.context,
+        "trace": outcome.trace,
+        "duration_ms": round(routed.duration_ms, 3),
+    }
+
+
+class IdempotencyConflict(Exception):
+    pass
+
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body returns the first answer; "
+    "the same key with a different body is a 422.",
+)
+
+
+class ChatViewSet(
+    WorkspaceScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = Chat
+    serializer_class = ChatSerializer
+
+    def get_queryset(self):
+        return CHATS.filter(workspace=self.workspace)
+
+    @extend_schema(
+        request=ChatCreateSerializer,
+        responses={201: ChatSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    def create(self, request, *args, **kwargs):
+        """Route a new chat and return the decision with its trace."""
+        serializer = ChatCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 255:
+            raise ValidationError({"Idempotency-Key": ["At most 255 characters."]})
+        if not key:
+            return Response(self._route(serializer.validated_data), status=201)
+
+        body_hash = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        replay = self._replay(key, body_hash)
+        if replay is not None:
+            return replay
+        try:
+            with transaction.atomic():
+                data = self._route(serializer.validated_data)
+                IdempotencyRecord.objects.create(
+                    workspace=self.workspace,
+                    key=key,
+                    request_hash=body_hash,
+                    status_code=201,
+                    response=json.loads(json.dumps(data, default=str)),
+                )
+        except IntegrityError:
+            # A concurrent request with the same key committed first; everything
+            # this one did was rolled back, so answer with the first answer.
+            replay = self._replay(key, body_hash)
+            if replay is None:  # pragma: no cover - the record exists after the race
+                raise
+            return replay
+        return Response(data, status=201)
+
+    def _route(self, payload: dict) -> dict:
+        routed = actions.route_chat(self.workspace, payload)
+        return ChatSerializer(CHATS.get(pk=routed.chat.pk)).data
+
+    def _replay(self, key: str, body_hash: str) -> Response | None:
+        record = IdempotencyRecord.objects.filter(workspace=self.workspace, key=key).first()
+        if record is None:
+            return None
+        ttl = timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+        if record.created_at < timezone.now() - ttl:
+            record.delete()
+            return None
+        if record.request_hash != body_hash:
+            return Response(
+                {
+                    "detail": "This Idempotency-Key was already used with a different "
+                    "request body. Use a new key for a new chat."
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        response = Response(record.response, status=record.status_code)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class DecisionFilterSerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+    link = serializers.SlugField(required=False)
+    rep = serializers.IntegerField(required=False)
+    rule = serializers.IntegerField(required=False)
+    ai_agent = serializers.IntegerField(required=False)
+    kind = serializers.ChoiceField(["chat", "meeting"], required=False)
+
+
+@extend_schema(parameters=[DecisionFilterSerializer])
+class DecisionViewSet(
+    WorkspaceScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The decision log, newest first; filter by time, link, rep, rule, AI agent."""
+
+    model = Decision
+    serializer_class = DecisionSerializer
+
+    def get_queryset(self):
+        qs = Decision.objects.filter(workspace=self.workspace).select_related("lead", "link")
+        if self.action != "list":
+            return qs
+        filters = DecisionFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        if "since" in f:
+            qs = qs.filter(created_at__gte=f["since"])
+        if "until" in f:
+            qs = qs.filter(created_at__lt=f["until"])
+        if "link" in f:
+            qs = qs.filter(link__slug=f["link"])
+        for name in ("rep", "rule", "ai_agent"):
+            if name in f:
+                qs = qs.filter(**{f"{name}_id": f[name]})
+        if "kind" in f:
+            qs = qs.filter(kind=f["kind"])
+        return qs
+
+
+__all__ = ["ChatViewSet", "DecisionViewSet", "simulation_data"]

@@ -1,0 +1,101 @@
+"""Is a rep able to take a lead right now? Pure: no Django, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class WorkingHoursError(ValueError):
+    pass
+
+
+def parse_working_hours(value) -> dict[str, list[tuple[time, time]]]:
+    """Validate `{"mon": [["09:00", "17:00"]], ...}`; raise WorkingHoursError naming the day.
+
+    An empty dict means "always available". A day that is absent is a day off.
+    An interval whose end is before its start runs past midnight.
+    """
+    if value in (None, {}):
+        return {}
+    if not isinstance(value, dict):
+        raise WorkingHoursError('must be an object like {"mon": [["09:00", "17:00"]]}')
+    parsed: dict[str, list[tuple[time, time]]] = {}
+    for day, intervals in value.items():
+        if day not in DAYS:
+            raise WorkingHoursError(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
+        if not isinstance(intervals, list):
+            raise WorkingHoursError(f"{day}: must be a list of [start, end] pairs")
+        parsed[day] = []
+        for interval in intervals:
+            if (
+                not isinstance(interval, list | tuple)
+                or len(interval) != 2
+                or not all(isinstance(t, str) for t in interval)
+            ):
+                raise WorkingHoursError(f'{day}: each interval must be ["HH:MM", "HH:MM"]')
+            try:
+                start, end = (time.fromisoformat(t) for t in interval)
+            except ValueError as exc:
+                raise WorkingHoursError(f"{day}: {exc}") from exc
+            if start == end:
+                raise WorkingHoursError(f"{day}: an interval cannot start and end at {start}")
+            parsed[day].append((start, end))
+    return parsed
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def within_working_hours(working_hours: dict, timezone: str, now: datetime) -> bool:
+    hours = parse_working_hours(working_hours)
+    if not hours:
+        return True
+    try:
+        local = now.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = now
+    moment = local.time()
+    for start, end in hours.get(DAYS[local.weekday()], []):
+        if start < end and start <= moment < end:
+            return True
+        if start > end and (moment >= start or moment < end):
+            return True
+    # An overnight interval that began yesterday.
+    for start, end in hours.get(DAYS[(local.weekday() - 1) % 7], []):
+        if start > end and moment < end:
+            return True
+    return False
+
+
+def unavailable_reason(
+    *,
+    is_active: bool,
+    out_of_office_until: datetime | None,
+    working_hours: dict,
+    timezone: str,
+    max_open_chats: int | None,
+    open_chats: int,
+    now: datetime,
+    check_hours: bool = True,
+    is_paused: bool = False,
+) -> str | None:
+    """Why this rep cannot take a lead now, or None when they can."""
+    if not is_active:
+        return "inactive"
+    if is_paused:
+        return "paused in this pool"
+    if out_of_office_until is not None and out_of_office_until > now:
+        return f"out of office until {out_of_office_until:%Y-%m-%d %H:%M %Z}".strip()
+    if check_hours and not within_working_hours(working_hours, timezone, now):
+        return f"outside working hours ({timezone})"
+    if max_open_chats is not None and open_chats >= max_open_chats:
+        return f"at capacity ({open_chats}/{max_open_chats} open chats)"
+    return None

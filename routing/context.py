@@ -1,0 +1,103 @@
+"""Builds the routing context (SPEC 3) for one inbound chat.
+
+Missing stays missing: a namespace or field we could not obtain is absent
+from the context, never an empty string, and `gaps` says why.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from . import intent as intent_detection
+from .enrichment import email_domain, is_personal_domain
+
+UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
+
+
+def _clean(d: dict) -> dict:
+    """Drop None values: a null from the caller means 'not known'."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def referrer_domain(referrer: str | None) -> str | None:
+    if not referrer:
+        return None
+    host = urlsplit(referrer if "//" in referrer else "//" + referrer).hostname or ""
+    host = host.lower().removeprefix("www.")
+    return host or None
+
+
+def first_touch(*, utm: dict, link_utm: dict, referrer: str | None, link) -> dict:
+    """SPEC 6: UTMs (entry page, else the link's defaults), else referrer, else link, else direct."""
+    merged = {**_clean(link_utm or {}), **_clean(utm or {})}
+    utms = {k: merged[k] for k in UTM_FIELDS if merged.get(k) not in (None, "")}
+    ref_domain = referrer_domain(referrer)
+    link_channel = link.channel if link is not None and link.channel else None
+    if utms:
+        touch = {**utms, "channel": link_channel or utms.get("source"), "touch": "utm"}
+    elif ref_domain:
+        touch = {"source": ref_domain, "medium": "referral", "touch": "referrer"}
+        touch["channel"] = link_channel or ref_domain
+    elif link_channel:
+        touch = {"source": link_channel, "medium": "knock_link", "channel": link_channel}
+        touch["touch"] = "link"
+    else:
+        touch = {"source": "direct", "medium": "none", "channel": "Direct", "touch": "direct"}
+    if ref_domain:
+        touch["referrer_domain"] = ref_domain
+    return touch
+
+
+def build_chat_context(
+    *, payload: dict, link, lead_first_touch: dict | None, lead_existed: bool
+) -> tuple[dict, dict]:
+    """Return (context, gaps). `payload` is the validated POST /chats/ body."""
+    gaps: dict[str, str] = {}
+    lead_in = _clean(payload["lead"])
+    email = lead_in["email"].strip().lower()
+    domain = email_domain(email)
+    lead = {**lead_in, "email": email, "domain": domain}
+    lead["is_personal_email"] = is_personal_domain(domain)
+
+    company = _clean(payload.get("company") or {})
+    if not company:
+        gaps["company"] = "no enrichment provider configured and the caller sent none"
+
+    session = _clean(payload.get("session") or {})
+    if payload.get("referrer") and "referrer" not in session:
+        session["referrer"] = payload["referrer"]
+    session.setdefault("is_returning", lead_existed)
+
+    attribution = lead_first_touch or first_touch(
+        utm=payload.get("utm") or {},
+        link_utm=link.utm_defaults if link is not None else {},
+        referrer=payload.get("referrer") or session.get("referrer"),
+        link=link,
+    )
+
+    given_intent = _clean(payload.get("intent") or {})
+    if given_intent.get("type"):
+        intent = {"score": "medium", **given_intent, "source": "caller"}
+    else:
+        intent = intent_detection.detect(
+            payload.get("message") or "", pages_viewed=session.get("pages_viewed")
+        )
+        if given_intent.get("score"):
+            intent["score"] = given_intent["score"]
+
+    context = {
+        "lead": lead,
+        "company": company,
+        "session": session,
+        "attribution": attribution,
+        "intent": intent,
+        "signals": {"funnel_stage": "existing" if lead_existed else "first_seen"},
+        "custom": dict(payload.get("custom") or {}),
+    }
+    if link is not None:
+        context["link"] = {"slug": link.slug, "channel": link.channel, "name": link.name}
+    # The CRM backends arrive with the CRM issue; until then the namespace is
+    # missing and CRM-dependent conditions are false (their negations true).
+    gaps["crm"] = "no CRM connected"
+    gaps["signals"] = "funnel stage from Knock history only (no CRM)"
+    return context, gaps

@@ -1,0 +1,282 @@
+"""The routing engine: pure, no Django, no I/O.
+
+`decide(rule, context, directory)` walks one compiled rule version top to
+bottom and returns who gets the lead plus a trace an ops person can read.
+Everything that touches the world (reps, pools, locks) is behind the
+`Directory` the caller passes in, so the engine can be unit-tested with a
+dict and the same code runs for live routing and side-effect-free simulation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from . import catalog, conditions
+
+ASSIGNEE_TYPES = ("rep", "pool", "ai_agent", "crm_owner", "workspace_default")
+
+
+@dataclass(frozen=True)
+class SegmentSpec:
+    id: int
+    name: str
+    position: int
+    conditions: dict
+    assignee: dict  # {"type": ..., "id": ..., "name": ...}
+    is_fallback: bool
+    predicate: Callable[[dict], bool]
+    summary: str
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: int
+    name: str
+    kind: str
+    version: int
+    crm_owner_first: bool
+    notify_crm_owner: bool
+    monitoring_channel: str
+    segments: tuple[SegmentSpec, ...]
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """Who the lead goes to: always a concrete rep or AI agent."""
+
+    type: str  # "rep" | "ai_agent"
+    id: int
+    name: str
+    pool: dict | None = None  # {"id", "name", "strategy"} when a pool chose the rep
+
+    def as_dict(self) -> dict:
+        data = {"type": self.type, "id": self.id, "name": self.name}
+        if self.pool is not None:
+            data["pool"] = self.pool
+        return data
+
+
+@dataclass(frozen=True)
+class Resolution:
+    assignee: Assigned | None
+    reason: str  # how the assignee was chosen, or why the segment was skipped
+
+
+class Directory(Protocol):
+    """What the engine needs to know about the workspace's people."""
+
+    def prepare(self, pool_ids: list[int]) -> None:
+        """Called once before any pool is asked, with every pool that may be asked."""
+
+    def resolve(self, assignee: dict, context: dict) -> Resolution: ...
+
+    def last_resort(self) -> Resolution:
+        """The workspace default (default rep, first active rep, default AI agent)."""
+
+
+@dataclass
+class Outcome:
+    assignee: Assigned
+    segment: SegmentSpec | None
+    via: str  # "crm_owner_first" | "segment" | "last_resort"
+    trace: dict[str, Any] = field(default_factory=dict)
+
+
+def compile_rule(snapshot: dict) -> CompiledRule:
+    """Build the evaluable form of a RuleVersion snapshot (done once per version)."""
+    rule = snapshot["rule"]
+    segments = tuple(
+        SegmentSpec(
+            id=seg["id"],
+            name=seg["name"],
+            position=index,
+            conditions=seg["conditions"],
+            assignee=seg["assignee"],
+            is_fallback=seg["is_fallback"],
+            predicate=conditions.compile(seg["conditions"]),
+            summary=conditions.describe(seg["conditions"]),
+        )
+        for index, seg in enumerate(snapshot["segments"])
+    )
+    return CompiledRule(
+        id=rule["id"],
+        name=rule["name"],
+        kind=rule["kind"],
+        version=snapshot["version"],
+        crm_owner_first=rule["crm_owner_first"],
+        notify_crm_owner=rule["notify_crm_owner"],
+        monitoring_channel=rule["monitoring_channel"],
+        segments=segments,
+    )
+
+
+def select_rule(
+    *,
+    intent_type: str | None,
+    intent_rules: dict[str, int],
+    link_rule_id: int | None,
+    link_name: str | None,
+    default_rule_id: int,
+) -> tuple[int, str]:
+    """SPEC 5: intent override, then the link's rule, then the workspace default."""
+    if intent_type and intent_type in intent_rules:
+        return intent_rules[intent_type], f"intent override for intent '{intent_type}'"
+    if link_rule_id is not None:
+        return link_rule_id, f"the rule of link '{link_name}'"
+    if link_name:
+        return default_rule_id, f"workspace default (link '{link_name}' has no rule of its own)"
+    return default_rule_id, "workspace default (no link)"
+
+
+def get_path(context: dict, path: str) -> Any:
+    node: Any = context
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def decide(
+    rule: CompiledRule, context: dict, directory: Directory, gaps: dict | None = None
+) -> Outcome:
+    """Route one context. `gaps` maps a namespace to why it could not be fetched."""
+    gaps = gaps or {}
+    trace: dict[str, Any] = {
+        "gaps": gaps,
+        "rule": {"id": rule.id, "name": rule.name, "version": rule.version},
+        "crm_owner_first": None,
+        "segments": [],
+        "not_reached": 0,
+    }
+    lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
+    lines.extend(f"{ns}: unavailable ({why})." for ns, why in sorted(gaps.items()))
+
+    if rule.crm_owner_first:
+        outcome = _crm_owner_first(rule, context, directory, trace, lines, gaps)
+        if outcome is not None:
+            return _finish(outcome, trace, lines)
+    else:
+        lines.append("CRM owner first: off.")
+
+    # Conditions are pure and cheap: find every matching segment first, so the
+    # directory can lock all pools it may need at once, in a consistent order.
+    matching = [seg for seg in rule.segments if seg.predicate(context)]
+    pool_ids = sorted(
+        {s.assignee["id"] for s in matching if s.assignee["type"] == "pool"}, key=int
+    )
+    directory.prepare(pool_ids)
+    matching_ids = {seg.id for seg in matching}
+
+    for index, seg in enumerate(rule.segments):
+        explanation = conditions.explain(seg.conditions, context).to_dict()
+        entry = {
+            "id": seg.id,
+            "name": seg.name,
+            "position": seg.position,
+            "fallback": seg.is_fallback,
+            "summary": seg.summary,
+            "assignee": seg.assignee,
+            "matched": seg.id in matching_ids,
+            "conditions": explanation,
+        }
+        trace["segments"].append(entry)
+        label = f'{index + 1}. "{seg.name}"'
+        if not entry["matched"]:
+            entry["outcome"] = "no_match"
+            entry["reason"] = "conditions not met: " + "; ".join(_failed_leaves(explanation))
+            lines.append(f"{label}: no match ({entry['reason'][len('conditions not met: ') :]}).")
+            continue
+        resolution = directory.resolve(seg.assignee, context)
+        entry["reason"] = resolution.reason
+        if resolution.assignee is None:
+            entry["outcome"] = "skipped"
+            lines.append(f"{label}: matched, but skipped: {resolution.reason}.")
+            continue
+        entry["outcome"] = "assigned"
+        lines.append(f"{label}: matched ({seg.summary}) -> {resolution.reason}.")
+        trace["not_reached"] = len(rule.segments) - index - 1
+        return _finish(Outcome(resolution.assignee, seg, "segment"), trace, lines)
+
+    # Only reachable when the fallback's own assignee cannot take the lead
+    # (its pool is exhausted, its rep deactivated): no lead is ever dropped.
+    resolution = directory.last_resort()
+    lines.append(f"No segment could assign the lead; last resort: {resolution.reason}.")
+    if resolution.assignee is None:  # pragma: no cover - the directory guarantees one
+        raise RuntimeError("the directory returned no last-resort assignee")
+    return _finish(Outcome(resolution.assignee, None, "last_resort"), trace, lines)
+
+
+def _crm_owner_first(rule, context, directory, trace, lines, gaps) -> Outcome | None:
+    exists = get_path(context, "crm.exists")
+    if exists is not True:
+        reason = (
+            "lead not found in the CRM"
+            if exists is False
+            else "CRM data unavailable" + (f" ({gaps['crm']})" if gaps.get("crm") else "")
+        )
+        trace["crm_owner_first"] = {"assigned": False, "reason": reason}
+        lines.append(f"CRM owner first: {reason}; going on to the segments.")
+        return None
+    resolution = directory.resolve({"type": "crm_owner"}, context)
+    trace["crm_owner_first"] = {
+        "assigned": resolution.assignee is not None,
+        "reason": resolution.reason,
+    }
+    if resolution.assignee is None:
+        lines.append(f"CRM owner first: {resolution.reason}; going on to the segments.")
+        return None
+    lines.append(f"CRM owner first: {resolution.reason}.")
+    trace["not_reached"] = len(rule.segments)
+    return Outcome(resolution.assignee, None, "crm_owner_first")
+
+
+def _finish(outcome: Outcome, trace: dict, lines: list[str]) -> Outcome:
+    who = outcome.assignee
+    kind = "AI agent" if who.type == "ai_agent" else "rep"
+    where = {
+        "segment": f'segment "{outcome.segment.name}"' if outcome.segment else "",
+        "crm_owner_first": "CRM owner first",
+        "last_resort": "the workspace default (last resort)",
+    }[outcome.via]
+    pool = f" from pool {who.pool['name']}" if who.pool else ""
+    summary = f"Assigned to {who.name} ({kind}{pool}) via {where}."
+    lines.append(summary)
+    trace["result"] = {
+        "via": outcome.via,
+        "segment": outcome.segment.id if outcome.segment else None,
+        "assignee": who.as_dict(),
+        "summary": summary,
+    }
+    trace["lines"] = lines
+    outcome.trace = trace
+    return outcome
+
+
+def _failed_leaves(explanation: dict, negated: bool = False) -> list[str]:
+    """The leaves that made a node false, worded for a person."""
+    if "group" not in explanation:
+        return [describe_leaf(explanation, negated)]
+    group = explanation["group"]
+    children = explanation.get("children", [])
+    if group == "not":
+        return [r for c in children for r in _failed_leaves(c, not negated)]
+    if (group == "all") != negated:
+        bad = [c for c in children if c["result"] is negated]
+    else:
+        bad = children
+    return [r for c in bad for r in _failed_leaves(c, negated)] or ["no condition held"]
+
+
+def describe_leaf(leaf: dict, negated: bool = False) -> str:
+    label = catalog.label(leaf["field"])
+    op = catalog.OPERATOR_LABELS.get(leaf["op"], leaf["op"])
+    value = leaf.get("value")
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    target = f"{label} {op}" + (f" {value}" if value is not None else "")
+    seen = "missing" if leaf.get("missing") else f"saw {leaf.get('actual')!r}"
+    prefix = "NOT " if negated else ""
+    return f"{prefix}{target} ({seen})"

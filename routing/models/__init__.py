@@ -1,0 +1,23 @@
+from .chats import Chat, Decision, IdempotencyRecord, Lead
+from .links import KnockLink
+from .people import AIAgent, Pool, PoolMember, Rep
+from .rules import RoutingRule, RuleVersion, Segment
+from .workspace import ApiToken, Membership, Workspace
+
+__all__ = [
+    "AIAgent",
+    "ApiToken",
+    "Chat",
+    "Decision",
+    "IdempotencyRecord",
+    "KnockLink",
+    "Lead",
+    "Membership",
+    "Pool",
+    "PoolMember",
+    "Rep",
+    "RoutingRule",
+    "RuleVersion",
+    "Segment",
+    "Workspace",
+]

@@ -1,0 +1,140 @@
+from django.db import models
+
+from .links import KnockLink
+from .people import AIAgent, Pool, Rep
+from .rules import RoutingRule, Segment
+from .workspace import Workspace
+
+
+class Lead(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="leads")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    # First-touch attribution, locked once set (SPEC 6).
+    first_touch = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "email"], name="uniq_lead_email"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class Chat(models.Model):
+    STATUSES = [("open", "Open"), ("closed", "Closed")]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="chats")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="chats")
+    link = models.ForeignKey(
+        KnockLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="chats"
+    )
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default="open")
+    rep_owner = models.ForeignKey(
+        Rep, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_chats"
+    )
+    ai_owner = models.ForeignKey(
+        AIAgent, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_chats"
+    )
+    responding_rep = models.ForeignKey(
+        Rep, null=True, blank=True, on_delete=models.SET_NULL, related_name="responded_chats"
+    )
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    response_time_minutes = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "status", "rep_owner"])]
+
+    def __str__(self):
+        return f"Chat {self.pk} ({self.lead})"
+
+
+class DecisionImmutable(Exception):
+    pass
+
+
+class Decision(models.Model):
+    """The immutable record of one routing."""
+
+    KINDS = RoutingRule.KINDS
+    ASSIGNEE_KINDS = [("rep", "Rep"), ("ai_agent", "AI agent")]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=KINDS, default="chat")
+    chat = models.OneToOneField(
+        Chat, null=True, blank=True, on_delete=models.CASCADE, related_name="decision"
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="decisions")
+    link = models.ForeignKey(
+        KnockLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    rule = models.ForeignKey(
+        RoutingRule, null=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    rule_name = models.CharField(max_length=200)
+    rule_version = models.PositiveIntegerField()
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    segment_name = models.CharField(max_length=200, blank=True)
+    via = models.CharField(
+        max_length=20,
+        help_text="segment, crm_owner_first or last_resort",
+        default="segment",
+    )
+    assignee_type = models.CharField(max_length=10, choices=ASSIGNEE_KINDS)
+    rep = models.ForeignKey(
+        Rep, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    ai_agent = models.ForeignKey(
+        AIAgent, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    pool = models.ForeignKey(
+        Pool, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    assignee_name = models.CharField(max_length=200)
+    context = models.JSONField()
+    trace = models.JSONField()
+    duration_ms = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["workspace", "rep", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"Decision {self.pk}: {self.lead} -> {self.assignee_name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise DecisionImmutable("Decisions are immutable once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DecisionImmutable("Decisions are immutable; delete the workspace to remove them.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST carrying an Idempotency-Key."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="uniq_idempotency_key"),
+        ]

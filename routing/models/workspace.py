@@ -1,0 +1,69 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class Workspace(models.Model):
+    """One customer company. Every other row belongs to exactly one workspace."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    default_rep = models.ForeignKey(
+        "routing.Rep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_ai_agent = models.ForeignKey(
+        "routing.AIAgent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Intent override (SPEC 5): {"support": <chat rule id>, ...}. Validated by actions.
+    intent_rules = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A console user's access to a workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knock_memberships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="uniq_membership")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.workspace}"
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API key bound to one workspace. Only its SHA-256 is stored."""
+
+    PREFIX = "knk_"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="default")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="First characters, to recognise a key.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.workspace})"
+
+    @classmethod
+    def issue(cls, workspace: Workspace, name: str = "default") -> tuple["ApiToken", str]:
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            workspace=workspace, name=name, key_hash=hash_token(key), prefix=key[:10]
+        )
+        return token, key
