@@ -28,7 +28,7 @@ def referrer_domain(referrer: str | None) -> str | None:
 
 
 def first_touch(*, utm: dict, link_utm: dict, referrer: str | None, link) -> dict:
-    """SPEC 6: UTMs (entry page, else the link's defaults), else referrer, else link, else direct."""
+    """SPEC 6: UTMs (entry page, else link defaults), else referrer, else link, else direct."""
     merged = {**_clean(link_utm or {}), **_clean(utm or {})}
     utms = {k: merged[k] for k in UTM_FIELDS if merged.get(k) not in (None, "")}
     ref_domain = referrer_domain(referrer)

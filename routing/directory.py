@@ -50,8 +50,7 @@ class WorkspaceDirectory:
     def reps(self) -> dict[int, Rep]:
         if self._reps is None:
             self._reps = {
-                r.id: r
-                for r in Rep.objects.filter(workspace=self.workspace, id__in=self._rep_ids)
+                r.id: r for r in Rep.objects.filter(workspace=self.workspace, id__in=self._rep_ids)
             }
         return self._reps
 
@@ -82,7 +81,9 @@ class WorkspaceDirectory:
     def last_resort(self) -> Resolution:
         default = self.reps.get(self.workspace.default_rep_id)
         if default is not None and self._rep_skip(default) is None:
-            return Resolution(Assigned("rep", default.id, default.name), "the workspace default rep")
+            return Resolution(
+                Assigned("rep", default.id, default.name), "the workspace default rep"
+            )
         first = (
             Rep.objects.filter(workspace=self.workspace, is_active=True)
             .exclude(out_of_office_until__gt=self.now)

@@ -152,7 +152,7 @@ def decide(
         "not_reached": 0,
     }
     lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
-    lines.extend(f"{ns}: unavailable ({why})." for ns, why in sorted(gaps.items()))
+    lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
 
     if rule.crm_owner_first:
         outcome = _crm_owner_first(rule, context, directory, trace, lines, gaps)
@@ -164,9 +164,7 @@ def decide(
     # Conditions are pure and cheap: find every matching segment first, so the
     # directory can lock all pools it may need at once, in a consistent order.
     matching = [seg for seg in rule.segments if seg.predicate(context)]
-    pool_ids = sorted(
-        {s.assignee["id"] for s in matching if s.assignee["type"] == "pool"}, key=int
-    )
+    pool_ids = sorted({s.assignee["id"] for s in matching if s.assignee["type"] == "pool"}, key=int)
     directory.prepare(pool_ids)
     matching_ids = {seg.id for seg in matching}
 
@@ -215,7 +213,7 @@ def _crm_owner_first(rule, context, directory, trace, lines, gaps) -> Outcome | 
         reason = (
             "lead not found in the CRM"
             if exists is False
-            else "CRM data unavailable" + (f" ({gaps['crm']})" if gaps.get("crm") else "")
+            else "no CRM data" + (f" ({gaps['crm']})" if gaps.get("crm") else "")
         )
         trace["crm_owner_first"] = {"assigned": False, "reason": reason}
         lines.append(f"CRM owner first: {reason}; going on to the segments.")

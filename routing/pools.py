@@ -122,9 +122,7 @@ class PoolPicker:
         )
 
     def _candidates(self, pool: Pool) -> list[Candidate]:
-        members = list(
-            PoolMember.objects.filter(pool=pool).select_related("rep").order_by("id")
-        )
+        members = list(PoolMember.objects.filter(pool=pool).select_related("rep").order_by("id"))
         needs_load = pool.strategy == "load_balanced" or any(
             m.rep.max_open_chats is not None for m in members
         )

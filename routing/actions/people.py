@@ -113,7 +113,9 @@ def _clean_members(workspace: Workspace, members) -> list[dict]:
         raise ActionError({"members": ["Each member must be an object."]})
     if len(set(rep_ids)) != len(rep_ids):
         raise ActionError({"members": ["A rep appears more than once."]})
-    known = set(Rep.objects.filter(workspace=workspace, id__in=rep_ids).values_list("id", flat=True))
+    known = set(
+        Rep.objects.filter(workspace=workspace, id__in=rep_ids).values_list("id", flat=True)
+    )
     unknown = [r for r in rep_ids if r not in known]
     if unknown:
         raise ActionError({"members": [f"No rep with id {unknown[0]} in this workspace."]})

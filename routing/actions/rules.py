@@ -175,7 +175,8 @@ def delete_rule(rule: RoutingRule) -> None:
     if rule.is_default:
         raise ActionError({"detail": "The default rules cannot be deleted."})
     links = sorted(
-        {link.name for link in rule.chat_links.all()} | {link.name for link in rule.meeting_links.all()}
+        {link.name for link in rule.chat_links.all()}
+        | {link.name for link in rule.meeting_links.all()}
     )
     if links:
         raise ActionError(
@@ -267,7 +268,9 @@ def reorder_segments(rule: RoutingRule, order: list) -> list[Segment]:
             parts.append(f"missing segment ids {missing}")
         if extra:
             parts.append(f"ids not in this rule {extra}")
-        raise ActionError({"order": ["The order must list every segment once: " + ", ".join(parts)]})
+        raise ActionError(
+            {"order": ["The order must list every segment once: " + ", ".join(parts)]}
+        )
     changed = []
     for position, seg_id in enumerate([*order, fallback.id]):
         seg = segments[seg_id]
@@ -294,7 +297,11 @@ def move_segment(segment: Segment, position) -> list[Segment]:
         raise ActionError({"position": ["A valid integer is required."]})
     if not 0 <= position < len(ids):
         raise ActionError(
-            {"position": [f"Position must be between 0 and {len(ids) - 1} (the fallback stays last)."]}
+            {
+                "position": [
+                    f"Position must be between 0 and {len(ids) - 1} (the fallback stays last)."
+                ]
+            }
         )
     ids.remove(segment.id)
     ids.insert(position, segment.id)

@@ -69,9 +69,7 @@ def update_workspace(workspace: Workspace, **data) -> Workspace:
         if not isinstance(rules, dict):
             errors["intent_rules"] = ['Expected an object like {"support": 12}.']
         else:
-            chat_rules = set(
-                workspace.rules.filter(kind="chat").values_list("id", flat=True)
-            )
+            chat_rules = set(workspace.rules.filter(kind="chat").values_list("id", flat=True))
             for intent, rule_id in rules.items():
                 if intent not in INTENT_TYPES:
                     errors["intent_rules"] = [f"Unknown intent type {intent!r}."]

@@ -6,6 +6,7 @@ is filtered by it, so another workspace's objects are simply not found (404).
 """
 
 from django.utils.functional import cached_property
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from routing.models import ApiToken
@@ -64,3 +65,19 @@ class HasWorkspace(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return isinstance(request.auth, ApiToken)
+
+
+class WorkspaceTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the token scheme in the OpenAPI schema."""
+
+    target_class = "routing.api.auth.WorkspaceTokenAuthentication"
+    name = "workspaceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`; each key belongs to one workspace "
+            "(`manage.py create_workspace NAME` prints one).",
+        }

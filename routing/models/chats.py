@@ -138,3 +138,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "key"], name="uniq_idempotency_key"),
         ]
+
+    def __str__(self):
+        return f"Idempotency-Key {self.key}"

@@ -11,7 +11,14 @@ class WorkspaceScopedMixin:
     def workspace(self):
         return self.request.auth.workspace
 
+    @property
+    def schema_only(self) -> bool:
+        """drf-spectacular introspects views with no authenticated request."""
+        return getattr(self, "swagger_fake_view", False)
+
     def get_queryset(self):
+        if self.schema_only:
+            return self.model.objects.none()
         return self.model.objects.filter(workspace=self.workspace)
 
 

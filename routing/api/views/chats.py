@@ -68,6 +68,8 @@ class ChatViewSet(
     serializer_class = ChatSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return Chat.objects.none()
         return CHATS.filter(workspace=self.workspace)
 
     @extend_schema(
@@ -158,6 +160,8 @@ class DecisionViewSet(
     serializer_class = DecisionSerializer
 
     def get_queryset(self):
+        if self.schema_only:
+            return Decision.objects.none()
         qs = Decision.objects.filter(workspace=self.workspace).select_related("lead", "link")
         if self.action != "list":
             return qs

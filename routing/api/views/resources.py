@@ -56,6 +56,8 @@ class PoolViewSet(CreatableActionViewSet):
     delete_action = staticmethod(actions.delete_pool)
 
     def get_queryset(self):
+        if self.schema_only:
+            return Pool.objects.none()
         members = PoolMember.objects.select_related("rep").order_by("id")
         return super().get_queryset().prefetch_related(Prefetch("members", queryset=members))
 
@@ -77,10 +79,14 @@ class RuleViewSet(CreatableActionViewSet):
     delete_action = staticmethod(actions.delete_rule)
 
     def get_queryset(self):
+        if self.schema_only:
+            return RoutingRule.objects.none()
         return (
             super()
             .get_queryset()
-            .prefetch_related(Prefetch("segments", queryset=SEGMENTS), "chat_links", "meeting_links")
+            .prefetch_related(
+                Prefetch("segments", queryset=SEGMENTS), "chat_links", "meeting_links"
+            )
         )
 
     @extend_schema(request=SegmentCreateSerializer, responses={201: SegmentSerializer})
@@ -130,6 +136,8 @@ class SegmentViewSet(ActionViewSet):
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
     def get_queryset(self):
+        if self.schema_only:
+            return Segment.objects.none()
         return SEGMENTS.filter(rule__workspace=self.workspace)
 
     @extend_schema(request=MoveSerializer, responses={200: SegmentSerializer(many=True)})
@@ -140,9 +148,7 @@ class SegmentViewSet(ActionViewSet):
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.move_segment(segment, serializer.validated_data["position"])
-        return Response(
-            SegmentSerializer(SEGMENTS.filter(rule_id=segment.rule_id), many=True).data
-        )
+        return Response(SegmentSerializer(SEGMENTS.filter(rule_id=segment.rule_id), many=True).data)
 
 
 class WorkspaceView(WorkspaceScopedMixin, GenericAPIView):

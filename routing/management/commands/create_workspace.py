@@ -21,7 +21,8 @@ class Command(BaseCommand):
             f"Created workspace {workspace.name!r} (id {workspace.id}, slug {workspace.slug})."
         )
         self.stdout.write(
-            "Default chat and meeting rules created; the fallback goes to the default AI agent until you add reps."
+            "Default chat and meeting rules created; their fallback goes to the default "
+            "AI agent until you add reps."
         )
         self.stdout.write("API token (shown once; use it as 'Authorization: Token <key>'):")
         self.stdout.write(key)

@@ -1,0 +1,266 @@
+"""A believable demo workspace, built through the same actions as the API."""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from routing import actions
+from routing.models import ApiToken, Membership, Workspace
+
+DEMO_SLUG = "demo-co"
+DEMO_USER, DEMO_PASSWORD = "demo", "knock-demo"
+
+WEEKDAYS_9_TO_6 = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+REPS = [
+    ("Dana Whitfield", "America/New_York", WEEKDAYS_9_TO_6),
+    ("Marcus Chen", "America/Los_Angeles", WEEKDAYS_9_TO_6),
+    ("Priya Raman", "America/Chicago", {}),
+    ("Sofia Alvarez", "Europe/Madrid", WEEKDAYS_9_TO_6),
+    ("Jonas Becker", "Europe/Berlin", {}),
+    ("Amelia Hart", "Europe/London", {}),
+    ("Kenji Sato", "Asia/Tokyo", WEEKDAYS_9_TO_6),
+    ("Lena Novak", "Europe/Prague", {}),
+]
+COMPANIES = [
+    ("Northwind Traders", "northwind.com", "Retail", 1200, "US"),
+    ("Globex", "globex.com", "Manufacturing", 5400, "US"),
+    ("Initech", "initech.io", "Software", 340, "US"),
+    ("Umbrella Health", "umbrellahealth.com", "Healthcare", 8000, "GB"),
+    ("Hooli", "hooli.xyz", "Software", 25000, "US"),
+    ("Stark Logistics", "starklogistics.de", "Logistics", 150, "DE"),
+    ("Le Petit Atelier", "petitatelier.fr", "Design", 12, "FR"),
+    ("Pied Piper", "piedpiper.com", "Software", 45, "US"),
+    ("Acme Robotics", "acmerobotics.es", "Robotics", 90, "ES"),
+    ("Vandelay Imports", "vandelay.com", "Wholesale", 230, "US"),
+    ("Soylent Foods", "soylent.co", "Food", 600, "NL"),
+    ("Oceanic Air", "oceanic.aero", "Aviation", 14000, "AU"),
+]
+MESSAGES = {
+    "buying": [
+        "Hi, can I get pricing for 50 seats?",
+        "We'd like a demo for our sales team next week.",
+        "What does the enterprise plan include? Need a quote.",
+        "Comparing you with two vendors, can we talk contract terms?",
+    ],
+    "support": [
+        "My login is not working since this morning",
+        "Getting an error when I export, can you help with this?",
+    ],
+    "job_seeker": ["Are you hiring account executives?", "I'd love to apply for the SDR role"],
+    "partnership": ["We're an agency and want to become a reseller partner"],
+    "unknown": ["Hello!", "Quick question", ""],
+}
+LINKS = [
+    ("g2-listing", "G2 listing", "G2"),
+    ("linkedin-ads", "LinkedIn Ads", "LinkedIn Ads"),
+    ("pricing-cta", "Pricing page CTA", "Website"),
+    ("event-qr", "Event QR (SaaStr)", "Events"),
+    ("website-chat", "Website chat", ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (once) a demo workspace with reps, pools, AI agents, rules, links and chats."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--chats", type=int, default=300, help="Chats to route (default 300).")
+        parser.add_argument("--seed", type=int, default=7, help="Random seed.")
+
+    def handle(self, *args, chats, seed, **options):
+        workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+        if workspace is None:
+            workspace = self._build(chats, random.Random(seed))  # noqa: S311 - demo data
+            self.stdout.write(f"Seeded demo workspace {workspace.name!r} with {chats} chats.")
+        else:
+            self.stdout.write(f"Demo workspace {workspace.name!r} already exists; kept as is.")
+        self._ensure_user(workspace)
+        # A fresh token each run (the old demo token is revoked): keys are stored hashed.
+        ApiToken.objects.filter(workspace=workspace, name="demo", revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        _, key = ApiToken.issue(workspace, name="demo")
+        self.stdout.write(f"Demo API token: {key}")
+
+    def _ensure_user(self, workspace):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(workspace=workspace, user=user)
+
+    @transaction.atomic
+    def _build(self, chat_count: int, rng: random.Random) -> Workspace:
+        workspace, _ = actions.create_workspace("Demo Co")
+        workspace.slug = DEMO_SLUG
+        workspace.save(update_fields=["slug"])
+        reps = []
+        for name, tz, hours in REPS:
+            first = name.split()[0].lower()
+            reps.append(
+                actions.create_rep(
+                    workspace,
+                    name=name,
+                    email=f"{first}@demo-co.example",
+                    timezone=tz,
+                    working_hours=hours,
+                    slack_user_id=f"U0{len(reps) + 1:08d}",
+                )
+            )
+        actions.update_rep(reps[6], out_of_office_until=timezone.now() + timedelta(days=5))
+        actions.update_workspace(workspace, default_rep=reps[2].id)
+
+        support = actions.create_ai_agent(workspace, name="Support Bot", specialty="support")
+        careers = actions.create_ai_agent(workspace, name="Careers Bot", specialty="hiring")
+        enterprise = actions.create_pool(
+            workspace,
+            name="Enterprise AEs",
+            strategy="round_robin",
+            respect_working_hours=False,
+            members=[{"rep": r.id, "weight": 1} for r in reps[:3]],
+        )
+        emea = actions.create_pool(
+            workspace,
+            name="EMEA team",
+            strategy="round_robin",
+            respect_working_hours=False,
+            members=[
+                {"rep": reps[3].id, "weight": 2},
+                {"rep": reps[4].id, "weight": 1},
+                {"rep": reps[5].id, "weight": 1},
+                {"rep": reps[7].id, "weight": 1, "is_paused": True},
+            ],
+        )
+        smb = actions.create_pool(
+            workspace,
+            name="SMB team",
+            strategy="load_balanced",
+            respect_working_hours=False,
+            members=[{"rep": r.id} for r in (reps[1], reps[2], reps[5], reps[6])],
+        )
+
+        inbound = actions.create_rule(
+            workspace, kind="chat", name="Inbound chat", monitoring_channel="#inbound-leads"
+        )
+        add = actions.add_segment
+        add(
+            inbound,
+            name="Enterprise from G2 / LinkedIn",
+            conditions={
+                "all": [
+                    {"field": "company.employees", "op": "gt", "value": 200},
+                    {"field": "attribution.channel", "op": "in", "value": ["LinkedIn Ads", "G2"]},
+                ]
+            },
+            assignee={"type": "pool", "id": enterprise.id},
+        )
+        add(
+            inbound,
+            name="Support questions",
+            conditions={"field": "intent.type", "op": "eq", "value": "support"},
+            assignee={"type": "ai_agent", "id": support.id},
+        )
+        add(
+            inbound,
+            name="Job seekers",
+            conditions={"field": "intent.type", "op": "eq", "value": "job_seeker"},
+            assignee={"type": "ai_agent", "id": careers.id},
+        )
+        add(
+            inbound,
+            name="Partnerships",
+            conditions={"field": "intent.type", "op": "eq", "value": "partnership"},
+            assignee={"type": "rep", "id": reps[4].id},
+        )
+        add(
+            inbound,
+            name="EMEA",
+            conditions={
+                "field": "company.country",
+                "op": "in",
+                "value": ["GB", "DE", "FR", "ES", "NL"],
+            },
+            assignee={"type": "pool", "id": emea.id},
+        )
+        add(
+            inbound,
+            name="Small business",
+            conditions={
+                "any": [
+                    {"field": "company.employees", "op": "lte", "value": 200},
+                    {"field": "lead.is_personal_email", "op": "is_true"},
+                ]
+            },
+            assignee={"type": "pool", "id": smb.id},
+        )
+        pricing = actions.create_rule(
+            workspace,
+            kind="chat",
+            name="Pricing page",
+            monitoring_channel="#pricing-leads",
+            crm_owner_first=True,
+            notify_crm_owner=True,
+        )
+        add(
+            pricing,
+            name="High intent, big company",
+            conditions={
+                "all": [
+                    {"field": "intent.score", "op": "eq", "value": "high"},
+                    {"field": "company.employees", "op": "gte", "value": 500},
+                ]
+            },
+            assignee={"type": "pool", "id": enterprise.id},
+        )
+        add(
+            pricing,
+            name="Everyone else on pricing",
+            conditions={"not": {"field": "lead.is_personal_email", "op": "is_true"}},
+            assignee={"type": "pool", "id": smb.id},
+        )
+        links = {}
+        for slug, name, channel in LINKS:
+            rule = {"pricing-cta": pricing, "website-chat": None}.get(slug, inbound)
+            links[slug] = actions.create_link(
+                workspace, slug=slug, name=name, channel=channel, chat_rule=rule
+            )
+        actions.update_workspace(workspace, intent_rules={"support": inbound.id})
+
+        first_names = "ana ben chloe dev eli fatima george hana ivan julia kofi liam maya".split()
+        for n in range(chat_count):
+            name, domain, industry, employees, country = rng.choice(COMPANIES)
+            person = rng.choice(first_names)
+            personal = rng.random() < 0.12
+            email = f"{person}.{n}@{'gmail.com' if personal else domain}"
+            intent = rng.choices(
+                ["buying", "support", "job_seeker", "partnership", "unknown"],
+                weights=[60, 15, 5, 5, 15],
+            )[0]
+            payload = {
+                "link": rng.choice(list(links)),
+                "lead": {"email": email, "name": person.title()},
+                "message": rng.choice(MESSAGES[intent]),
+                "session": {
+                    "device": rng.choice(["desktop", "desktop", "mobile", "tablet"]),
+                    "pages_viewed": rng.randint(1, 12),
+                    "time_on_site": rng.randint(10, 900),
+                },
+            }
+            if not personal:
+                payload["company"] = {
+                    "name": name,
+                    "domain": domain,
+                    "industry": industry,
+                    "employees": employees,
+                    "country": country,
+                }
+            if rng.random() < 0.3:
+                payload["utm"] = {"source": "google", "medium": "cpc", "campaign": "brand"}
+            actions.route_chat(workspace, payload)
+        return workspace
