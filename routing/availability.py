@@ -66,7 +66,7 @@ def within_working_hours(working_hours: dict, timezone: str, now: datetime) -> b
     for start, end in hours.get(DAYS[local.weekday()], []):
         if start < end and start <= moment < end:
             return True
-        if start > end and (moment >= start or moment < end):
+        if start > end and moment >= start:  # the evening part of an overnight interval
             return True
     # An overnight interval that began yesterday.
     for start, end in hours.get(DAYS[(local.weekday() - 1) % 7], []):

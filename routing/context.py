@@ -15,8 +15,10 @@ UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
 
 def _clean(d: dict) -> dict:
-    """Drop None values: a null from the caller means 'not known'."""
-    return {k: v for k, v in d.items() if v is not None}
+    """Drop None and blank strings: from a caller they mean 'not known' (missing)."""
+    return {
+        k: v for k, v in d.items() if v is not None and not (isinstance(v, str) and not v.strip())
+    }
 
 
 def referrer_domain(referrer: str | None) -> str | None:
@@ -34,7 +36,9 @@ def first_touch(*, utm: dict, link_utm: dict, referrer: str | None, link) -> dic
     ref_domain = referrer_domain(referrer)
     link_channel = link.channel if link is not None and link.channel else None
     if utms:
-        touch = {**utms, "channel": link_channel or utms.get("source"), "touch": "utm"}
+        touch = {**utms, "touch": "utm"}
+        if link_channel or utms.get("source"):
+            touch["channel"] = link_channel or utms["source"]
     elif ref_domain:
         touch = {"source": ref_domain, "medium": "referral", "touch": "referrer"}
         touch["channel"] = link_channel or ref_domain
@@ -95,7 +99,7 @@ def build_chat_context(
         "custom": dict(payload.get("custom") or {}),
     }
     if link is not None:
-        context["link"] = {"slug": link.slug, "channel": link.channel, "name": link.name}
+        context["link"] = _clean({"slug": link.slug, "channel": link.channel, "name": link.name})
     # The CRM backends arrive with the CRM issue; until then the namespace is
     # missing and CRM-dependent conditions are false (their negations true).
     gaps["crm"] = "no CRM connected"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import catalog, conditions
+from . import conditions
 
 ASSIGNEE_TYPES = ("rep", "pool", "ai_agent", "crm_owner", "workspace_default")
 
@@ -194,7 +194,8 @@ def decide(
             lines.append(f"{label}: matched, but skipped: {resolution.reason}.")
             continue
         entry["outcome"] = "assigned"
-        lines.append(f"{label}: matched ({seg.summary}) -> {resolution.reason}.")
+        seen = "; ".join(_all_leaves(explanation)) or seg.summary
+        lines.append(f"{label}: matched ({seen}) -> {resolution.reason}.")
         trace["not_reached"] = len(rule.segments) - index - 1
         return _finish(Outcome(resolution.assignee, seg, "segment"), trace, lines)
 
@@ -269,12 +270,19 @@ def _failed_leaves(explanation: dict, negated: bool = False) -> list[str]:
 
 
 def describe_leaf(leaf: dict, negated: bool = False) -> str:
-    label = catalog.label(leaf["field"])
-    op = catalog.OPERATOR_LABELS.get(leaf["op"], leaf["op"])
-    value = leaf.get("value")
-    if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
-    target = f"{label} {op}" + (f" {value}" if value is not None else "")
+    """'Company employees > 200 (saw 150)': the condition in words and the value seen."""
+    tree = {"field": leaf["field"], "op": leaf["op"]}
+    if leaf.get("value") is not None:
+        tree["value"] = leaf["value"]
+    try:
+        target = conditions.describe(tree)
+    except conditions.ConditionError:  # pragma: no cover - explained leaves are valid
+        target = f"{leaf['field']} {leaf['op']}"
     seen = "missing" if leaf.get("missing") else f"saw {leaf.get('actual')!r}"
-    prefix = "NOT " if negated else ""
-    return f"{prefix}{target} ({seen})"
+    return f"{'NOT ' if negated else ''}{target} ({seen})"
+
+
+def _all_leaves(explanation: dict) -> list[str]:
+    if "group" not in explanation:
+        return [describe_leaf(explanation)]
+    return [line for child in explanation.get("children", []) for line in _all_leaves(child)]

@@ -11,20 +11,59 @@ import re
 
 KEYWORDS = {
     "support": (
-        "bug", "broken", "error", "help with", "not working", "issue", "ticket", "support",
-        "login", "password", "refund", "cancel my", "outage", "how do i",
+        "bug",
+        "broken",
+        "error",
+        "help with",
+        "not working",
+        "issue",
+        "ticket",
+        "support",
+        "login",
+        "password",
+        "refund",
+        "cancel my",
+        "outage",
+        "how do i",
     ),
     "job_seeker": (
-        "job", "career", "hiring", "position", "resume", "cv", "internship", "apply",
-        "opening", "role at",
+        "job",
+        "career",
+        "hiring",
+        "position",
+        "resume",
+        "cv",
+        "internship",
+        "apply",
+        "opening",
+        "role at",
     ),
     "partnership": (
-        "partner", "partnership", "reseller", "integration partner", "affiliate", "agency",
-        "co-marketing", "alliance",
+        "partner",
+        "partnership",
+        "reseller",
+        "integration partner",
+        "affiliate",
+        "agency",
+        "co-marketing",
+        "alliance",
     ),
     "buying": (
-        "pricing", "price", "quote", "demo", "trial", "buy", "purchase", "plan", "seats",
-        "license", "contract", "procurement", "enterprise", "cost", "upgrade",
+        "pricing",
+        "price",
+        "quote",
+        "demo",
+        "trial",
+        "buy",
+        "purchase",
+        "plan",
+        "seats",
+        "license",
+        "contract",
+        "procurement",
+        "enterprise",
+        "cost",
+        "upgrade",
     ),
 }
 HIGH_INTENT = ("pricing", "quote", "demo", "buy", "purchase", "contract", "procurement", "seats")
@@ -43,9 +82,7 @@ def detect(message: str, *, pages_viewed: int | None = None) -> dict:
     if not hits[best]:
         return {"type": "unknown", "score": "low", "source": "detected", "matched": []}
     score = "medium"
-    if best == "buying" and (
-        any(w in HIGH_INTENT for w in hits[best]) or (pages_viewed or 0) >= 5
-    ):
+    if best == "buying" and (any(w in HIGH_INTENT for w in hits[best]) or (pages_viewed or 0) >= 5):
         score = "high"
     elif best in ("support", "job_seeker"):
         score = "low"
