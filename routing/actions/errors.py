@@ -7,7 +7,9 @@ class ActionError(Exception):
 
     status_code = 400
 
-    def __init__(self, errors, status_code: int | None = None):
+    def __init__(self, errors, status_code: int | None = None, node_path: str | None = None):
+        #: for a bad condition tree, the path of the offending node ("all[1]")
+        self.node_path = node_path
         if isinstance(errors, str):
             errors = {"detail": errors}
         self.errors = errors

@@ -105,7 +105,7 @@ def clean_conditions(tree) -> dict:
     try:
         conditions.validate(tree)
     except conditions.ConditionError as exc:
-        raise ActionError({"conditions": [str(exc)]}) from exc
+        raise ActionError({"conditions": [str(exc)]}, node_path=exc.path) from exc
     return tree
 
 

@@ -1,0 +1,334 @@
+"""Console forms: field-level checks here, domain rules in routing.actions."""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+
+from django import forms
+
+from routing.actions import ActionError
+from routing.availability import DAYS
+from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
+
+ASSIGNEE_CHOICES = [
+    ("rep", "A rep"),
+    ("pool", "A round-robin pool"),
+    ("ai_agent", "An AI agent"),
+    ("crm_owner", "The lead's CRM owner"),
+    ("workspace_default", "The workspace default rep"),
+]
+INTENT_CHOICES = [
+    ("", "Detect from the message"),
+    ("buying", "Buying"),
+    ("support", "Support"),
+    ("partnership", "Partnership"),
+    ("job_seeker", "Job seeker"),
+    ("unknown", "Unknown"),
+]
+TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+
+
+def run_action(form: forms.Form, action, *args, **kwargs):
+    """Call an action; on ActionError put each message on its field (or the form)."""
+    try:
+        return action(*args, **kwargs)
+    except ActionError as exc:
+        for field, messages in exc.errors.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                form.add_error(field if field in form.fields else None, str(message))
+        form.action_error = exc
+        return None
+
+
+class RuleCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=RoutingRule.KINDS)
+
+
+class RuleSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    monitoring_channel = forms.CharField(
+        max_length=100, required=False, help_text="Slack channel for lead alerts, e.g. #leads."
+    )
+    crm_owner_first = forms.BooleanField(
+        required=False,
+        label="CRM owner first",
+        help_text="A lead that exists in the CRM goes to its owner before any segment.",
+    )
+    notify_crm_owner = forms.BooleanField(
+        required=False,
+        label="Notify the CRM owner",
+        help_text="DM the lead's CRM owner with a Join button when someone else gets it.",
+    )
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    conditions = forms.CharField(required=False, widget=forms.Textarea)
+    assignee_type = forms.ChoiceField(choices=ASSIGNEE_CHOICES, label="Assign to")
+    assignee_rep = forms.ModelChoiceField(queryset=Rep.objects.none(), required=False, label="Rep")
+    assignee_pool = forms.ModelChoiceField(
+        queryset=Pool.objects.none(), required=False, label="Pool"
+    )
+    assignee_agent = forms.ModelChoiceField(
+        queryset=AIAgent.objects.none(), required=False, label="AI agent"
+    )
+    monitoring_channel = forms.CharField(
+        max_length=100, required=False, help_text="Overrides the rule's monitoring channel."
+    )
+
+    def __init__(self, *args, workspace, is_fallback=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_fallback = is_fallback
+        self.fields["assignee_rep"].queryset = Rep.objects.filter(workspace=workspace)
+        self.fields["assignee_pool"].queryset = Pool.objects.filter(workspace=workspace)
+        self.fields["assignee_agent"].queryset = AIAgent.objects.filter(workspace=workspace)
+
+    def clean_conditions(self):
+        raw = (self.cleaned_data.get("conditions") or "").strip()
+        if not raw:
+            return {"all": []}
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"The conditions are not valid JSON: {exc.msg}.") from exc
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("assignee_type")
+        target = {"rep": "assignee_rep", "pool": "assignee_pool", "ai_agent": "assignee_agent"}
+        if kind in target:
+            obj = data.get(target[kind])
+            if obj is None:
+                self.add_error(target[kind], "Pick one.")
+            else:
+                data["assignee"] = {"type": kind, "id": obj.id}
+        elif kind:
+            data["assignee"] = {"type": kind}
+        return data
+
+    def action_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {
+            "name": data["name"],
+            "assignee": data["assignee"],
+            "monitoring_channel": data.get("monitoring_channel") or "",
+        }
+        if not self.is_fallback:
+            kwargs["conditions"] = data["conditions"]
+        return kwargs
+
+
+class LinkForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=80, help_text="Part of the public URL.")
+    channel = forms.CharField(
+        max_length=100, required=False, help_text="e.g. G2, LinkedIn Ads, Events."
+    )
+    chat_rule = forms.ModelChoiceField(
+        queryset=RoutingRule.objects.none(), required=False, empty_label="Default chat rule"
+    )
+    meeting_rule = forms.ModelChoiceField(
+        queryset=RoutingRule.objects.none(), required=False, empty_label="Default meeting rule"
+    )
+    utm_source = forms.CharField(max_length=200, required=False, label="UTM source")
+    utm_medium = forms.CharField(max_length=200, required=False, label="UTM medium")
+    utm_campaign = forms.CharField(max_length=200, required=False, label="UTM campaign")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = RoutingRule.objects.filter(workspace=workspace).order_by("-is_default", "name")
+        self.fields["chat_rule"].queryset = rules.filter(kind="chat")
+        self.fields["meeting_rule"].queryset = rules.filter(kind="meeting")
+
+    @classmethod
+    def initial_for(cls, link: KnockLink) -> dict:
+        utm = link.utm_defaults or {}
+        return {
+            "name": link.name,
+            "slug": link.slug,
+            "channel": link.channel,
+            "chat_rule": link.chat_rule_id,
+            "meeting_rule": link.meeting_rule_id,
+            "utm_source": utm.get("source", ""),
+            "utm_medium": utm.get("medium", ""),
+            "utm_campaign": utm.get("campaign", ""),
+            "is_active": link.is_active,
+        }
+
+    def action_kwargs(self) -> dict:
+        d = self.cleaned_data
+        utm = {k: d[f"utm_{k}"] for k in ("source", "medium", "campaign") if d.get(f"utm_{k}")}
+        return {
+            "name": d["name"],
+            "slug": d["slug"],
+            "channel": d.get("channel") or "",
+            "chat_rule": d["chat_rule"].id if d.get("chat_rule") else None,
+            "meeting_rule": d["meeting_rule"].id if d.get("meeting_rule") else None,
+            "utm_defaults": utm,
+            "is_active": d.get("is_active", False),
+        }
+
+
+class PoolForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    strategy = forms.ChoiceField(choices=Pool.STRATEGIES)
+    respect_working_hours = forms.BooleanField(
+        required=False, initial=True, help_text="Skip reps outside their working hours."
+    )
+
+
+class AddMemberForm(forms.Form):
+    rep = forms.ModelChoiceField(queryset=Rep.objects.none())
+    weight = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+
+    def __init__(self, *args, pool, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = pool.members.values_list("rep_id", flat=True)
+        self.fields["rep"].queryset = Rep.objects.filter(workspace=pool.workspace).exclude(
+            id__in=taken
+        )
+
+
+class RepForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField()
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])
+    is_active = forms.BooleanField(required=False, label="Active")
+    out_of_office_until = forms.DateTimeField(
+        required=False,
+        label="Out of office until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    max_open_chats = forms.IntegerField(
+        required=False, min_value=1, label="Capacity (max open chats)"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day in DAYS:
+            self.fields[f"{day}_start"] = forms.TimeField(required=False, label=day.title())
+            self.fields[f"{day}_end"] = forms.TimeField(required=False, label="to")
+
+    def day_fields(self):
+        return [(day, self[f"{day}_start"], self[f"{day}_end"]) for day in DAYS]
+
+    @classmethod
+    def initial_for(cls, rep: Rep) -> dict:
+        initial = {
+            "name": rep.name,
+            "email": rep.email,
+            "timezone": rep.timezone,
+            "is_active": rep.is_active,
+            "out_of_office_until": rep.out_of_office_until,
+            "max_open_chats": rep.max_open_chats,
+        }
+        for day, intervals in (rep.working_hours or {}).items():
+            if intervals:
+                initial[f"{day}_start"], initial[f"{day}_end"] = intervals[0]
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        hours = {}
+        for day in DAYS:
+            start, end = data.get(f"{day}_start"), data.get(f"{day}_end")
+            if bool(start) != bool(end):
+                self.add_error(f"{day}_start", "Give both a start and an end, or neither.")
+            elif start and end:
+                hours[day] = [[start.strftime("%H:%M"), end.strftime("%H:%M")]]
+        data["working_hours"] = hours
+        return data
+
+    def action_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "name": d["name"],
+            "email": d["email"],
+            "timezone": d["timezone"],
+            "is_active": d.get("is_active", False),
+            "out_of_office_until": d.get("out_of_office_until"),
+            "max_open_chats": d.get("max_open_chats"),
+            "working_hours": d["working_hours"],
+        }
+
+
+class TestLeadForm(forms.Form):
+    email = forms.EmailField(required=False, initial="ana@bigco.com")
+    name = forms.CharField(required=False, max_length=200)
+    company_name = forms.CharField(required=False, max_length=200, label="Company")
+    employees = forms.IntegerField(required=False, min_value=0, label="Employees")
+    country = forms.CharField(required=False, max_length=100, label="Company country")
+    link = forms.ModelChoiceField(
+        queryset=KnockLink.objects.none(), required=False, empty_label="No link", to_field_name="slug"
+    )
+    intent = forms.ChoiceField(choices=INTENT_CHOICES, required=False)
+    message = forms.CharField(required=False, max_length=2000)
+    context_json = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Or paste a context (JSON)",
+        help_text="A full routing context; when given, the fields above are ignored.",
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["link"].queryset = KnockLink.objects.filter(workspace=workspace)
+
+    def clean(self):
+        data = super().clean()
+        raw = (data.get("context_json") or "").strip()
+        if raw:
+            try:
+                context = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                self.add_error("context_json", f"Not valid JSON: {exc.msg}.")
+                return data
+            if not isinstance(context, dict):
+                self.add_error("context_json", "The context must be a JSON object.")
+            data["context"] = context
+        elif not data.get("email"):
+            self.add_error("email", "Give an email, or paste a context.")
+        return data
+
+    def simulate_kwargs(self) -> dict:
+        d = self.cleaned_data
+        if "context" in d:
+            return {"context": d["context"]}
+        payload = {"lead": {"email": d["email"]}}
+        if d.get("name"):
+            payload["lead"]["name"] = d["name"]
+        company = {
+            k: v
+            for k, v in {
+                "name": d.get("company_name"),
+                "employees": d.get("employees"),
+                "country": d.get("country"),
+            }.items()
+            if v not in (None, "")
+        }
+        if company:
+            payload["company"] = company
+        if d.get("link"):
+            payload["link"] = d["link"].slug
+        if d.get("intent"):
+            payload["intent"] = {"type": d["intent"]}
+        if d.get("message"):
+            payload["message"] = d["message"]
+        return {"payload": payload}
+
+
+class DecisionFilterForm(forms.Form):
+    link = forms.ModelChoiceField(queryset=KnockLink.objects.none(), required=False)
+    rule = forms.ModelChoiceField(queryset=RoutingRule.objects.none(), required=False)
+    rep = forms.ModelChoiceField(queryset=Rep.objects.none(), required=False)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["link"].queryset = KnockLink.objects.filter(workspace=workspace)
+        self.fields["rule"].queryset = RoutingRule.objects.filter(workspace=workspace)
+        self.fields["rep"].queryset = Rep.objects.filter(workspace=workspace)

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from . import access
+from .views import decisions, home, links, pools, reps, rules, segments
+
+app_name = "console"
+
+W = "w/<int:ws>/"
+urlpatterns = [
+    path("", access.home, name="index"),
+    path("switch/", access.switch, name="switch"),
+    path(W, home.overview, name="home"),
+    path(W + "rules/", rules.rule_list, name="rules"),
+    path(W + "rules/new/", rules.rule_create, name="rule-create"),
+    path(W + "rules/<int:rule_id>/", rules.rule_detail, name="rule"),
+    path(W + "rules/<int:rule_id>/settings/", rules.rule_settings, name="rule-settings"),
+    path(W + "rules/<int:rule_id>/delete/", rules.rule_delete, name="rule-delete"),
+    path(W + "rules/<int:rule_id>/reorder/", rules.rule_reorder, name="rule-reorder"),
+    path(W + "rules/<int:rule_id>/test/", rules.rule_test, name="rule-test"),
+    path(W + "rules/<int:rule_id>/segments/new/", segments.segment_create, name="segment-create"),
+    path(W + "segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
+    path(
+        W + "segments/<int:segment_id>/duplicate/",
+        segments.segment_duplicate,
+        name="segment-duplicate",
+    ),
+    path(W + "segments/<int:segment_id>/delete/", segments.segment_delete, name="segment-delete"),
+    path(W + "links/", links.link_list, name="links"),
+    path(W + "links/new/", links.link_create, name="link-create"),
+    path(W + "links/<int:link_id>/", links.link_edit, name="link-edit"),
+    path(W + "links/<int:link_id>/toggle/", links.link_toggle, name="link-toggle"),
+    path(W + "pools/", pools.pool_list, name="pools"),
+    path(W + "pools/new/", pools.pool_create, name="pool-create"),
+    path(W + "pools/<int:pool_id>/", pools.pool_detail, name="pool"),
+    path(W + "pools/<int:pool_id>/members/", pools.pool_add_member, name="pool-add-member"),
+    path(
+        W + "pools/<int:pool_id>/members/<int:rep_id>/",
+        pools.pool_update_member,
+        name="pool-member",
+    ),
+    path(W + "pools/<int:pool_id>/delete/", pools.pool_delete, name="pool-delete"),
+    path(W + "reps/", reps.rep_list, name="reps"),
+    path(W + "reps/<int:rep_id>/", reps.rep_edit, name="rep-edit"),
+    path(W + "decisions/", decisions.decision_list, name="decisions"),
+    path(W + "decisions/<int:decision_id>/", decisions.decision_detail, name="decision"),
+]

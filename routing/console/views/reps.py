@@ -1,0 +1,50 @@
+"""Reps: status at a glance, and their availability settings."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from routing import actions
+from routing.availability import unavailable_reason
+from routing.models import Rep
+
+from ..access import console_view
+from ..forms import RepForm, run_action
+
+
+@console_view
+def rep_list(request):
+    now = timezone.now()
+    reps = list(
+        Rep.objects.filter(workspace=request.workspace)
+        .annotate(open_chats=Count("owned_chats", filter=Q(owned_chats__status="open")))
+        .order_by("-is_active", "name")
+    )
+    for rep in reps:
+        rep.status = unavailable_reason(
+            is_active=rep.is_active,
+            out_of_office_until=rep.out_of_office_until,
+            working_hours=rep.working_hours,
+            timezone=rep.timezone,
+            max_open_chats=rep.max_open_chats,
+            open_chats=rep.open_chats,
+            now=now,
+        )
+        rep.hours = ", ".join(
+            f"{day.title()} {iv[0][0]}-{iv[0][1]}" for day, iv in rep.working_hours.items() if iv
+        )
+    return render(request, "console/reps.html", {"reps": reps})
+
+
+@console_view
+def rep_edit(request, rep_id):
+    rep = get_object_or_404(Rep, id=rep_id, workspace=request.workspace)
+    if request.method != "POST":
+        form = RepForm(initial=RepForm.initial_for(rep))
+        return render(request, "console/rep_form.html", {"form": form, "rep": rep})
+    form = RepForm(request.POST)
+    if form.is_valid() and run_action(form, actions.update_rep, rep, **form.action_kwargs()):
+        messages.success(request, f"Saved {form.cleaned_data['name']}.")
+        return redirect("console:reps", ws=request.workspace.id)
+    return render(request, "console/rep_form.html", {"form": form, "rep": rep}, status=400)

@@ -1,0 +1,54 @@
+import json
+
+from django import template
+
+from routing import conditions
+
+register = template.Library()
+
+
+@register.filter
+def explanation_rows(node, indent=12):
+    """Flatten an explain() tree into table rows: groups as headers, leaves with values."""
+    rows: list[dict] = []
+
+    def walk(n, depth):
+        if not isinstance(n, dict):
+            return
+        pad = 12 + depth * 18
+        if "group" in n:
+            children = n.get("children", [])
+            if n["group"] == "all" and not children:
+                rows.append(
+                    {"text": "No conditions (every lead)", "group": True, "result": True,
+                     "indent": pad}
+                )  # fmt: skip
+                return
+            label = {"all": "ALL of", "any": "ANY of", "not": "NOT"}[n["group"]]
+            if depth or n["group"] != "all":
+                rows.append({"text": label, "group": True, "result": n["result"], "indent": pad})
+                depth += 1
+            for child in children:
+                walk(child, depth)
+            return
+        tree = {"field": n["field"], "op": n["op"]}
+        if n.get("value") is not None:
+            tree["value"] = n["value"]
+        try:
+            text = conditions.describe(tree)
+        except conditions.ConditionError:
+            text = f"{n['field']} {n['op']}"
+        actual = n.get("actual")
+        rows.append(
+            {
+                "text": text,
+                "missing": n.get("missing"),
+                "actual": actual if isinstance(actual, str) else json.dumps(actual),
+                "result": n["result"],
+                "indent": pad,
+                "group": False,
+            }
+        )
+
+    walk(node, 0)
+    return rows
