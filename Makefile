@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: help run test test-unit lint check setup migrate clean
+.PHONY: help run test test-unit test-e2e lint check setup migrate clean
 
 help:
 	@echo "make run    set up .venv, migrate, seed a demo workspace, serve on http://$(HOST):$(PORT)/"
@@ -52,10 +52,15 @@ run: migrate
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(VENV)/bin/daphne -b $(HOST) -p $(PORT) knock.asgi:application
 
-test: migrate test-unit
+test: migrate test-unit test-e2e
 
 test-unit:
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --ignore=tests/e2e
+
+# Browser tests (Playwright driving Debian's /usr/bin/chromium) run as their own
+# pytest process: Playwright's event loop and the async tests must not share one.
+test-e2e:
+	$(VENV)/bin/pytest tests/e2e
 
 lint: setup
 	$(VENV)/bin/ruff check .

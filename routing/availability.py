@@ -99,3 +99,21 @@ def unavailable_reason(
     if max_open_chats is not None and open_chats >= max_open_chats:
         return f"at capacity ({open_chats}/{max_open_chats} open chats)"
     return None
+
+
+def describe_hours(working_hours: dict) -> str:
+    """'Mon-Fri 09:00-18:00, Sat 10:00-14:00'; '' means always available."""
+    if not working_hours:
+        return ""
+    runs: list[list] = []  # [first day, last day, text]
+    for index, day in enumerate(DAYS):
+        intervals = working_hours.get(day) or []
+        text = ", ".join(f"{a}-{b}" for a, b in intervals)
+        if runs and text and runs[-1][2] == text and DAYS.index(runs[-1][1]) == index - 1:
+            runs[-1][1] = day
+        elif text:
+            runs.append([day, day, text])
+    return (
+        ", ".join(f"{a.title()}{'' if a == b else '-' + b.title()} {text}" for a, b, text in runs)
+        or "Never"
+    )

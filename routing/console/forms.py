@@ -262,7 +262,10 @@ class TestLeadForm(forms.Form):
     employees = forms.IntegerField(required=False, min_value=0, label="Employees")
     country = forms.CharField(required=False, max_length=100, label="Company country")
     link = forms.ModelChoiceField(
-        queryset=KnockLink.objects.none(), required=False, empty_label="No link", to_field_name="slug"
+        queryset=KnockLink.objects.none(),
+        required=False,
+        empty_label="No link",
+        to_field_name="slug",
     )
     intent = forms.ChoiceField(choices=INTENT_CHOICES, required=False)
     message = forms.CharField(required=False, max_length=2000)

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from routing import actions
-from routing.availability import unavailable_reason
+from routing.availability import describe_hours, unavailable_reason
 from routing.models import Rep
 
 from ..access import console_view
@@ -31,9 +31,7 @@ def rep_list(request):
             open_chats=rep.open_chats,
             now=now,
         )
-        rep.hours = ", ".join(
-            f"{day.title()} {iv[0][0]}-{iv[0][1]}" for day, iv in rep.working_hours.items() if iv
-        )
+        rep.hours = describe_hours(rep.working_hours)
     return render(request, "console/reps.html", {"reps": reps})
 
 

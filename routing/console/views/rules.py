@@ -129,7 +129,7 @@ def rule_reorder(request, rule_id):
     try:
         order = json.loads(request.body or b"{}").get("order")
     except (json.JSONDecodeError, AttributeError, UnicodeDecodeError):
-        return HttpResponseBadRequest("Expected a JSON body like {\"order\": [3, 1, 2]}.")
+        return HttpResponseBadRequest('Expected a JSON body like {"order": [3, 1, 2]}.')
     try:
         saved = actions.reorder_segments(rule, order)
     except actions.ActionError as exc:
@@ -146,7 +146,9 @@ def rule_test(request, rule_id):
     form = TestLeadForm(request.POST, workspace=request.workspace)
     routed = None
     if form.is_valid():
-        routed = run_action(form, actions.simulate, request.workspace, rule, **form.simulate_kwargs())
+        routed = run_action(
+            form, actions.simulate, request.workspace, rule, **form.simulate_kwargs()
+        )
     return render(
         request,
         "console/partials/_test_result.html",

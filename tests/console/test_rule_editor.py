@@ -1,0 +1,144 @@
+import json
+
+import pytest
+
+from routing.models import Chat, Decision, RuleVersion, Segment
+
+from .conftest import url
+
+pytestmark = pytest.mark.django_db
+
+
+def _order(rule):
+    return list(Segment.objects.filter(rule=rule).order_by("order").values_list("name", flat=True))
+
+
+def test_editor_shows_cards_in_order_with_summaries(console, workspace, rule):
+    page = console.get(url(workspace, f"rules/{rule.id}/")).content.decode()
+    assert page.index("Big") < page.index("Support") < page.index("Fallback")
+    assert "Company employees &gt; 200" in page
+
+
+def test_reorder_saves_the_full_order_and_bumps_the_version(console, workspace, rule):
+    big, support, fallback = Segment.objects.filter(rule=rule).order_by("order")
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/reorder/"),
+        json.dumps({"order": [support.id, big.id]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "order": [support.id, big.id, fallback.id],
+        "version": rule.version + 1,
+    }
+    assert _order(rule) == ["Support", "Big", "Fallback"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["not json", json.dumps({"order": "x"}), json.dumps([1, 2]), json.dumps({"order": [1]})],
+)
+def test_bad_reorder_changes_nothing(console, workspace, rule, body):
+    versions = RuleVersion.objects.count()
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/reorder/"), body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert _order(rule) == ["Big", "Support", "Fallback"]
+    assert RuleVersion.objects.count() == versions
+
+
+def test_the_fallback_cannot_be_moved_above_others(console, workspace, rule):
+    big, support, fallback = Segment.objects.filter(rule=rule).order_by("order")
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/reorder/"),
+        json.dumps({"order": [fallback.id, big.id, support.id]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "fallback" in json.dumps(response.json()).lower()
+    assert _order(rule) == ["Big", "Support", "Fallback"]
+
+
+def test_reorder_over_get_is_refused(console, workspace, rule):
+    assert console.get(url(workspace, f"rules/{rule.id}/reorder/")).status_code == 405
+
+
+def test_add_segment_with_an_invalid_tree_shows_the_error_and_saves_nothing(
+    console, workspace, rule
+):
+    versions = RuleVersion.objects.count()
+    bad = {"all": [{"field": "company.employees", "op": "gt", "value": "many"}]}
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/segments/new/"),
+        {"name": "Broken", "conditions": json.dumps(bad), "assignee_type": "crm_owner"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="conditions-error"' in page
+    assert "all[0]" in page and 'data-error-path="all[0]"' in page
+    assert Segment.objects.filter(rule=rule).count() == 3
+    assert RuleVersion.objects.count() == versions
+
+
+def test_add_segment_goes_above_the_fallback(console, workspace, rule):
+    tree = {"field": "lead.country", "op": "in", "value": ["FR", "DE"]}
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/segments/new/"),
+        {"name": "EMEA", "conditions": json.dumps(tree), "assignee_type": "workspace_default"},
+    )
+    assert response.status_code == 302
+    assert _order(rule) == ["Big", "Support", "EMEA", "Fallback"]
+
+
+def test_assignee_must_be_picked(console, workspace, rule):
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/segments/new/"),
+        {"name": "X", "conditions": "", "assignee_type": "pool"},
+    )
+    assert response.status_code == 400
+    assert "Pick one." in response.content.decode()
+
+
+def test_duplicate_puts_the_copy_below_the_original(console, workspace, rule):
+    big = Segment.objects.get(rule=rule, name="Big")
+    assert console.post(url(workspace, f"segments/{big.id}/duplicate/")).status_code == 302
+    assert _order(rule) == ["Big", "Big (copy)", "Support", "Fallback"]
+
+
+def test_fallback_cannot_be_deleted_from_the_console(console, workspace, rule):
+    fallback = Segment.objects.get(rule=rule, is_fallback=True)
+    console.post(url(workspace, f"segments/{fallback.id}/delete/"))
+    assert Segment.objects.filter(id=fallback.id).exists()
+
+
+def test_test_a_lead_has_no_side_effects(console, workspace, rule):
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/test/"),
+        {"email": "ana@bigco.com", "employees": "500"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="matched-segment">Big<' in page
+    assert "saw 500" in page
+    assert Chat.objects.count() == 0 and Decision.objects.count() == 0
+
+
+def test_test_a_lead_with_pasted_context(console, workspace, rule):
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/test/"),
+        {"context_json": json.dumps({"intent": {"type": "support"}})},
+    )
+    assert 'data-testid="matched-segment">Support<' in response.content.decode()
+
+
+def test_test_a_lead_with_bad_json_says_so(console, workspace, rule):
+    response = console.post(url(workspace, f"rules/{rule.id}/test/"), {"context_json": "{"})
+    assert response.status_code == 400
+    assert "Not valid JSON" in response.content.decode()
+
+
+def test_default_rule_cannot_be_deleted(console, workspace):
+    default = workspace.rules.get(kind="chat", is_default=True)
+    console.post(url(workspace, f"rules/{default.id}/delete/"))
+    assert workspace.rules.filter(id=default.id).exists()
