@@ -10,8 +10,13 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
 
-websocket_urlpatterns: list = []  # the live feed (routing.consumers) plugs in here
+from routing.consumers import FeedConsumer  # noqa: E402
+
+websocket_urlpatterns = [
+    path("ws/workspaces/<int:workspace_id>/feed/", FeedConsumer.as_asgi()),
+]
 
 application = ProtocolTypeRouter(
     {

@@ -24,7 +24,10 @@ def _clean(d: dict) -> dict:
 def referrer_domain(referrer: str | None) -> str | None:
     if not referrer:
         return None
-    host = urlsplit(referrer if "//" in referrer else "//" + referrer).hostname or ""
+    try:
+        host = urlsplit(referrer if "//" in referrer else "//" + referrer).hostname or ""
+    except ValueError:  # e.g. "http://[::1": an unparseable referrer is simply unknown
+        return None
     host = host.lower().removeprefix("www.")
     return host or None
 

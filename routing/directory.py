@@ -22,6 +22,11 @@ SPECIALTY_FOR_INTENT = {
 }
 
 
+def is_db_id(value) -> bool:
+    """A value that can be a primary key (an int in 1 .. 2**63-1, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 class WorkspaceDirectory:
     def __init__(
         self,
@@ -37,7 +42,7 @@ class WorkspaceDirectory:
         self.pools = PoolPicker(workspace.id, now, simulate=simulate)
         rep_ids = {s.assignee["id"] for s in rule.segments if s.assignee["type"] == "rep"}
         owner = get_path(context, "crm.owner_rep")
-        if isinstance(owner, int) and not isinstance(owner, bool):
+        if is_db_id(owner):
             rep_ids.add(owner)
         if workspace.default_rep_id:
             rep_ids.add(workspace.default_rep_id)
@@ -155,7 +160,7 @@ class WorkspaceDirectory:
             if email:
                 return Resolution(None, f"CRM owner {email} is not mapped to a rep")
             return Resolution(None, "the lead has no CRM owner")
-        if not isinstance(owner, int) or isinstance(owner, bool):
+        if not is_db_id(owner):
             return Resolution(None, f"CRM owner {owner!r} is not a rep id")
         return self._rep(owner, role="CRM owner")
 

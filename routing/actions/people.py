@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from routing.availability import WorkingHoursError, parse_working_hours, valid_timezone
+from routing.directory import is_db_id
 from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
 
 from .errors import ActionError
@@ -111,6 +112,9 @@ def _clean_members(workspace: Workspace, members) -> list[dict]:
     rep_ids = [m.get("rep") for m in members if isinstance(m, dict)]
     if len(rep_ids) != len(members):
         raise ActionError({"members": ["Each member must be an object."]})
+    bad = next((r for r in rep_ids if not is_db_id(r)), "ok")
+    if bad != "ok":
+        raise ActionError({"members": [f"Each member needs a rep id; got {bad!r}."]})
     if len(set(rep_ids)) != len(rep_ids):
         raise ActionError({"members": ["A rep appears more than once."]})
     known = set(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from routing import engine
+from routing import engine, events
 from routing.context import build_chat_context, first_touch
 from routing.directory import WorkspaceDirectory
 from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, Workspace
@@ -133,6 +133,7 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             duration_ms=round(duration_ms, 3),
         )
         decision.save(force_insert=True)
+        events.decision_created_on_commit(decision)
     return Routed(chat, decision, outcome, version.rule, version.version, context, duration_ms)
 
 

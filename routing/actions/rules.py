@@ -65,21 +65,24 @@ def publish_version(rule: RoutingRule) -> RuleVersion:
     return RuleVersion.objects.create(rule=rule, version=rule.version, snapshot=snapshot)
 
 
-_compiled_cache: OrderedDict[int, engine.CompiledRule] = OrderedDict()
+# Keyed by (id, created_at): an id alone can be handed out again after a
+# rollback (SQLite reuses them), and a stale hit would route by another rule.
+_compiled_cache: OrderedDict[tuple, engine.CompiledRule] = OrderedDict()
 _cache_lock = Lock()
 _CACHE_SIZE = 512
 
 
 def compiled(version: RuleVersion) -> engine.CompiledRule:
     """The compiled form of a version; versions are immutable, so cache by id."""
+    key = (version.id, version.created_at)
     with _cache_lock:
-        hit = _compiled_cache.get(version.id)
+        hit = _compiled_cache.get(key)
         if hit is not None:
-            _compiled_cache.move_to_end(version.id)
+            _compiled_cache.move_to_end(key)
             return hit
     built = engine.compile_rule(version.snapshot)
     with _cache_lock:
-        _compiled_cache[version.id] = built
+        _compiled_cache[key] = built
         while len(_compiled_cache) > _CACHE_SIZE:
             _compiled_cache.popitem(last=False)
     return built

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", access.home, name="index"),
     path("switch/", access.switch, name="switch"),
     path(W, home.overview, name="home"),
+    path(W + "feed/since/", home.feed_since, name="feed-since"),
     path(W + "rules/", rules.rule_list, name="rules"),
     path(W + "rules/new/", rules.rule_create, name="rule-create"),
     path(W + "rules/<int:rule_id>/", rules.rule_detail, name="rule"),

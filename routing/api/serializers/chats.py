@@ -7,6 +7,8 @@ from routing.models import Chat, Decision
 
 INTENT_TYPES = ["buying", "partnership", "support", "job_seeker", "unknown"]
 INTENT_SCORES = ["high", "medium", "low"]
+# Ids are 64-bit (BigAutoField): a larger number is a 400 here, not a database overflow.
+MAX_ID = 2**63 - 1
 
 
 class StrictSerializer(serializers.Serializer):

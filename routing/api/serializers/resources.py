@@ -6,7 +6,7 @@ from rest_framework import serializers
 from routing import conditions
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule, Segment, Workspace
 
-from .chats import StrictSerializer
+from .chats import MAX_ID, StrictSerializer
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
@@ -43,7 +43,7 @@ class AIAgentSerializer(StrictModelSerializer):
 
 
 class PoolMemberSerializer(StrictSerializer):
-    rep = serializers.IntegerField()
+    rep = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     rep_name = serializers.CharField(source="rep.name", read_only=True)
     weight = serializers.IntegerField(min_value=1, max_value=1000, default=1)
     is_paused = serializers.BooleanField(default=False)
@@ -114,7 +114,7 @@ class SegmentSerializer(StrictModelSerializer):
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k != "assignee"}
         validated = super().to_internal_value(data)
-        if assignee is not serializers.empty and assignee is not None:
+        if assignee is not serializers.empty:  # null is refused by the action (400)
             validated["assignee"] = assignee
         return validated
 

@@ -1,11 +1,14 @@
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from ..parsers import PARSER_CLASSES
+
 
 class WorkspaceScopedMixin:
     """Every queryset is the caller's workspace only: other rows are a 404."""
 
     model = None
+    parser_classes = PARSER_CLASSES
 
     @property
     def workspace(self):

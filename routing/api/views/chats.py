@@ -18,6 +18,7 @@ from routing.actions.routing import Routed
 from routing.models import Chat, Decision, IdempotencyRecord
 
 from ..serializers.chats import (
+    MAX_ID,
     ChatCreateSerializer,
     ChatSerializer,
     DecisionSerializer,
@@ -141,9 +142,9 @@ class DecisionFilterSerializer(serializers.Serializer):
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
     link = serializers.SlugField(required=False)
-    rep = serializers.IntegerField(required=False)
-    rule = serializers.IntegerField(required=False)
-    ai_agent = serializers.IntegerField(required=False)
+    rep = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    rule = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    ai_agent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(["chat", "meeting"], required=False)
 
 

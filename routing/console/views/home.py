@@ -1,36 +1,68 @@
-"""The console home: today's numbers and the latest decisions."""
+"""The console home: the live assignment feed, today's counters, the per-rep chart."""
+
+from statistics import median
 
 from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from routing.models import Decision
+from routing.events import decision_payload, render_decision_row
+from routing.models import Chat, Decision
 
 from ..access import console_view
+
+WINDOW = 50  # decisions shown (and charted) on the feed
+
+
+def _today_stats(workspace) -> dict:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Decision.objects.filter(workspace=workspace, created_at__gte=start)
+    stats = today.aggregate(
+        chats=Count("id", filter=Q(kind="chat")),
+        ai=Count("id", filter=Q(kind="chat", assignee_type="ai_agent")),
+    )
+    times = list(
+        Chat.objects.filter(
+            workspace=workspace, created_at__gte=start, response_time_minutes__isnull=False
+        ).values_list("response_time_minutes", flat=True)
+    )
+    stats["median_response"] = round(median(times), 1) if times else None
+    return stats
+
+
+def _recent(workspace, after: int | None = None):
+    qs = Decision.objects.filter(workspace=workspace).select_related(
+        "lead", "link", "pool", "workspace"
+    )
+    if after is not None:
+        qs = qs.filter(id__gt=after)
+    return list(qs.order_by("-id")[:WINDOW])
 
 
 @console_view
 def overview(request):
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    today = Decision.objects.filter(workspace=request.workspace, created_at__gte=start)
-    stats = today.aggregate(
-        chats=Count("id", filter=Q(kind="chat")),
-        ai=Count("id", filter=Q(assignee_type="ai_agent")),
-        pooled=Count("id", filter=Q(pool__isnull=False)),
-        fallback=Count("id", filter=Q(segment__is_fallback=True) | Q(via="last_resort")),
-    )
-    total = stats["chats"] or 0
-    stats["ai_share"] = round(100 * stats["ai"] / total) if total else 0
-    by_rep = list(
-        today.values("assignee_name").annotate(n=Count("id")).order_by("-n", "assignee_name")[:12]
-    )
-    recent = (
-        Decision.objects.filter(workspace=request.workspace)
-        .select_related("lead", "link")
-        .order_by("-created_at", "-id")[:25]
-    )
     return render(
         request,
-        "console/overview.html",
-        {"stats": stats, "by_rep": by_rep, "recent": recent},
+        "console/feed.html",
+        {"stats": _today_stats(request.workspace), "recent": _recent(request.workspace)},
+    )
+
+
+@console_view
+def feed_since(request):
+    """Catch-up after a reconnect: every decision newer than `after`, and today's counters."""
+    try:
+        after = int(request.GET.get("after", "0"))
+    except ValueError:
+        return JsonResponse({"after": ["Expected a decision id."]}, status=400)
+    rows = _recent(request.workspace, after=after)
+    return JsonResponse(
+        {
+            "decisions": [
+                {"decision": decision_payload(d), "html": render_decision_row(d)}
+                for d in reversed(rows)  # oldest first, so the page can prepend in order
+            ],
+            "stats": _today_stats(request.workspace),
+        }
     )

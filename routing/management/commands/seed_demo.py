@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from routing import actions
+from routing import actions, demo
 from routing.models import ApiToken, Membership, Workspace
 
 DEMO_SLUG = "demo-co"
@@ -25,35 +25,6 @@ REPS = [
     ("Kenji Sato", "Asia/Tokyo", WEEKDAYS_9_TO_6),
     ("Lena Novak", "Europe/Prague", {}),
 ]
-COMPANIES = [
-    ("Northwind Traders", "northwind.com", "Retail", 1200, "US"),
-    ("Globex", "globex.com", "Manufacturing", 5400, "US"),
-    ("Initech", "initech.io", "Software", 340, "US"),
-    ("Umbrella Health", "umbrellahealth.com", "Healthcare", 8000, "GB"),
-    ("Hooli", "hooli.xyz", "Software", 25000, "US"),
-    ("Stark Logistics", "starklogistics.de", "Logistics", 150, "DE"),
-    ("Le Petit Atelier", "petitatelier.fr", "Design", 12, "FR"),
-    ("Pied Piper", "piedpiper.com", "Software", 45, "US"),
-    ("Acme Robotics", "acmerobotics.es", "Robotics", 90, "ES"),
-    ("Vandelay Imports", "vandelay.com", "Wholesale", 230, "US"),
-    ("Soylent Foods", "soylent.co", "Food", 600, "NL"),
-    ("Oceanic Air", "oceanic.aero", "Aviation", 14000, "AU"),
-]
-MESSAGES = {
-    "buying": [
-        "Hi, can I get pricing for 50 seats?",
-        "We'd like a demo for our sales team next week.",
-        "What does the enterprise plan include? Need a quote.",
-        "Comparing you with two vendors, can we talk contract terms?",
-    ],
-    "support": [
-        "My login is not working since this morning",
-        "Getting an error when I export, can you help with this?",
-    ],
-    "job_seeker": ["Are you hiring account executives?", "I'd love to apply for the SDR role"],
-    "partnership": ["We're an agency and want to become a reseller partner"],
-    "unknown": ["Hello!", "Quick question", ""],
-}
 LINKS = [
     ("g2-listing", "G2 listing", "G2"),
     ("linkedin-ads", "LinkedIn Ads", "LinkedIn Ads"),
@@ -232,35 +203,7 @@ class Command(BaseCommand):
             )
         actions.update_workspace(workspace, intent_rules={"support": inbound.id})
 
-        first_names = "ana ben chloe dev eli fatima george hana ivan julia kofi liam maya".split()
+        link_slugs = list(links)
         for n in range(chat_count):
-            name, domain, industry, employees, country = rng.choice(COMPANIES)
-            person = rng.choice(first_names)
-            personal = rng.random() < 0.12
-            email = f"{person}.{n}@{'gmail.com' if personal else domain}"
-            intent = rng.choices(
-                ["buying", "support", "job_seeker", "partnership", "unknown"],
-                weights=[60, 15, 5, 5, 15],
-            )[0]
-            payload = {
-                "link": rng.choice(list(links)),
-                "lead": {"email": email, "name": person.title()},
-                "message": rng.choice(MESSAGES[intent]),
-                "session": {
-                    "device": rng.choice(["desktop", "desktop", "mobile", "tablet"]),
-                    "pages_viewed": rng.randint(1, 12),
-                    "time_on_site": rng.randint(10, 900),
-                },
-            }
-            if not personal:
-                payload["company"] = {
-                    "name": name,
-                    "domain": domain,
-                    "industry": industry,
-                    "employees": employees,
-                    "country": country,
-                }
-            if rng.random() < 0.3:
-                payload["utm"] = {"source": "google", "medium": "cpc", "campaign": "brand"}
-            actions.route_chat(workspace, payload)
+            actions.route_chat(workspace, demo.fake_chat(rng, link_slugs, n))
         return workspace

@@ -1,0 +1,81 @@
+"""Live-feed events: typed payloads, sent to the workspace's group after commit.
+
+`type` names the consumer handler (Channels maps "decision.created" to
+`decision_created`). Events are hints: a page that missed some reloads its
+state over HTTP (see the feed's catch-up endpoint), so a lost event loses
+nothing. Nothing is ever sent for a transaction that rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def feed_group(workspace_id: int) -> str:
+    return f"workspace.{workspace_id}.feed"
+
+
+def decision_payload(decision) -> dict:
+    trace_assignee = (decision.trace or {}).get("result", {}).get("assignee", {})
+    company = (decision.context or {}).get("company", {})
+    return {
+        "id": decision.id,
+        "kind": decision.kind,
+        "created_at": decision.created_at.isoformat(),
+        "lead": {"id": decision.lead_id, "email": decision.lead.email, "name": decision.lead.name},
+        "company": company.get("name") if isinstance(company, dict) else None,
+        "link": {"slug": decision.link.slug, "name": decision.link.name} if decision.link else None,
+        "rule": {
+            "id": decision.rule_id,
+            "name": decision.rule_name,
+            "version": decision.rule_version,
+        },
+        "segment": {"id": decision.segment_id, "name": decision.segment_name}
+        if decision.via == "segment"
+        else None,
+        "via": decision.via,
+        "assignee": {
+            "type": decision.assignee_type,
+            "id": decision.rep_id or decision.ai_agent_id,
+            "name": decision.assignee_name,
+            "pool": trace_assignee.get("pool"),
+        },
+    }
+
+
+def render_decision_row(decision) -> str:
+    """The same partial the feed page renders on first load."""
+    return render_to_string(
+        "console/partials/_decision_row.html", {"d": decision, "workspace": decision.workspace}
+    )
+
+
+def send(workspace_id: int, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always configured
+        return
+    try:
+        async_to_sync(layer.group_send)(feed_group(workspace_id), event)
+    except Exception:  # the feed is a hint; routing must never fail because of it
+        logger.exception("could not send %s to the live feed", event.get("type"))
+
+
+def decision_created_on_commit(decision) -> None:
+    """Queue a `decision.created` event for when (and only if) the transaction commits."""
+
+    def _send():
+        event = {
+            "type": "decision.created",
+            "decision": decision_payload(decision),
+            "html": render_decision_row(decision),
+        }
+        send(decision.workspace_id, event)
+
+    transaction.on_commit(_send, robust=True)

@@ -1,0 +1,119 @@
+// The live feed: rows arrive over a websocket (the server renders them with the
+// same partial as the first page load); on disconnect we reconnect with
+// exponential backoff and catch up over HTTP, so nothing is missed.
+(function () {
+  "use strict";
+  const feed = document.getElementById("feed");
+  if (!feed) return;
+  const tbody = document.getElementById("decision-rows");
+  const status = document.getElementById("feed-status");
+  const windowSize = Number(feed.dataset.window || 50);
+  const stat = (name) => document.querySelector('[data-stat="' + name + '"]');
+
+  // -- chart: assignments per assignee among the rows on the page ------------
+  const chart = new Chart(document.getElementById("feed-chart"), {
+    type: "bar",
+    data: { labels: [], datasets: [{ label: "Assignments", data: [], backgroundColor: "#5b5bf7", borderRadius: 6, maxBarThickness: 26 }] },
+    options: {
+      indexAxis: "y",
+      animation: { duration: 250 },
+      plugins: { legend: { display: false } },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { grid: { display: false } } },
+    },
+  });
+  const redraw = () => {
+    const counts = new Map();
+    tbody.querySelectorAll("tr[data-decision]").forEach((row) => {
+      counts.set(row.dataset.assignee, (counts.get(row.dataset.assignee) || 0) + 1);
+    });
+    const sorted = Array.from(counts.entries()).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    chart.data.labels = sorted.map((e) => e[0]);
+    chart.data.datasets[0].data = sorted.map((e) => e[1]);
+    chart.update();
+    stat("window").textContent = String(tbody.querySelectorAll("tr[data-decision]").length);
+  };
+  window.knockFeedChart = chart; // read by the browser tests
+
+  // -- rows and counters --------------------------------------------------------
+  const lastId = () => {
+    const first = tbody.querySelector("tr[data-decision]");
+    return first ? Number(first.dataset.decision) : 0;
+  };
+  const addRow = (decision, html) => {
+    if (tbody.querySelector('tr[data-decision="' + decision.id + '"]')) return false;
+    const empty = tbody.querySelector("tr:not([data-decision])");
+    if (empty) empty.remove();
+    const tmp = document.createElement("tbody");
+    tmp.innerHTML = html.trim();
+    const row = tmp.firstElementChild;
+    row.classList.add("fresh");
+    tbody.insertBefore(row, tbody.firstChild);
+    const rows = tbody.querySelectorAll("tr[data-decision]");
+    for (let i = windowSize; i < rows.length; i++) rows[i].remove();
+    return true;
+  };
+  const bumpCounters = (decision) => {
+    if (decision.kind !== "chat") return;
+    const chats = Number(stat("chats").textContent) + 1;
+    const ai = Number(stat("ai").textContent) + (decision.assignee.type === "ai_agent" ? 1 : 0);
+    stat("chats").textContent = String(chats);
+    stat("ai").textContent = String(ai);
+    stat("ai_share").textContent = String(Math.round((100 * ai) / chats));
+  };
+  const setCounters = (s) => {
+    stat("chats").textContent = String(s.chats);
+    stat("ai").textContent = String(s.ai);
+    stat("ai_share").textContent = String(s.chats ? Math.round((100 * s.ai) / s.chats) : 0);
+    stat("median_response").textContent = s.median_response === null ? "—" : s.median_response + " min";
+  };
+  const setStatus = (state, text) => {
+    status.dataset.state = state;
+    status.className = "badge " + ({ live: "green", connecting: "", offline: "amber" }[state] || "");
+    status.innerHTML = '<span class="dot ' + (state === "live" ? "green" : state === "offline" ? "amber" : "") + '"></span> ' + text;
+  };
+
+  // -- catch up over HTTP ----------------------------------------------------
+  const catchUp = async () => {
+    const res = await fetch(feed.dataset.sinceUrl + "?after=" + lastId(), { credentials: "same-origin" });
+    if (!res.ok) return;
+    const data = await res.json();
+    data.decisions.forEach((item) => addRow(item.decision, item.html));
+    setCounters(data.stats);
+    redraw();
+  };
+
+  // -- the socket, with backoff ---------------------------------------------
+  let attempt = 0;
+  let everConnected = false;
+  const connect = () => {
+    setStatus("connecting", attempt ? "Reconnecting…" : "Connecting…");
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + location.host + feed.dataset.wsUrl);
+    socket.onopen = () => {
+      setStatus("live", "Live");
+      if (everConnected || attempt) catchUp();
+      everConnected = true;
+      attempt = 0;
+    };
+    socket.onmessage = (msg) => {
+      const event = JSON.parse(msg.data);
+      if (event.type === "decision.created" && addRow(event.decision, event.html)) {
+        bumpCounters(event.decision);
+        redraw();
+      }
+    };
+    socket.onclose = (ev) => {
+      if (ev.code === 4401 || ev.code === 4403) {
+        setStatus("offline", "Not authorised: reload the page and log in");
+        return;
+      }
+      attempt += 1;
+      const delay = Math.min(30000, 1000 * 2 ** Math.min(attempt - 1, 5)) * (0.75 + Math.random() * 0.5);
+      setStatus("offline", "Offline, retrying in " + Math.round(delay / 1000) + " s");
+      setTimeout(connect, delay);
+    };
+  };
+  window.knockFeed = { catchUp: catchUp }; // for the browser tests
+  redraw();
+  connect();
+})();

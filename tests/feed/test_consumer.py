@@ -1,0 +1,113 @@
+"""The live feed socket: who may connect, and events only after commit.
+
+Runs on the in-memory channel layer under `make test` and on the real Redis
+layer in CI (REDIS_URL set), through the full ASGI stack (origin check,
+session auth, URL router).
+"""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+
+from knock.asgi import application
+from routing import actions
+from routing.models import Membership
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@database_sync_to_async
+def _setup():
+    workspace, _ = actions.create_workspace("Acme Inc")
+    other, _ = actions.create_workspace("Globex")
+    actions.create_rep(workspace, name="Dana", email="dana@acme.test")
+    users = {}
+    for name, ws, staff in (("ops", workspace, True), ("spy", other, True), ("rep", workspace, False)):
+        user = get_user_model().objects.create_user(name, password="pw", is_staff=staff)
+        Membership.objects.create(workspace=ws, user=user)
+        client = Client()
+        client.force_login(user)
+        users[name] = client.cookies["sessionid"].value
+    return workspace, users
+
+
+def _socket(workspace, session=None, origin=ORIGIN):
+    headers = [origin]
+    if session:
+        headers.append((b"cookie", f"sessionid={session}".encode()))
+    return WebsocketCommunicator(application, f"/ws/workspaces/{workspace.id}/feed/", headers)
+
+
+async def test_anonymous_is_refused_with_4401():
+    workspace, _ = await _setup()
+    connected, code = await _socket(workspace).connect()
+    assert (connected, code) == (False, 4401)
+
+
+async def test_staff_of_another_workspace_and_non_staff_are_refused_with_4403():
+    workspace, users = await _setup()
+    for name in ("spy", "rep"):
+        connected, code = await _socket(workspace, users[name]).connect()
+        assert (connected, code) == (False, 4403), name
+
+
+async def test_a_foreign_origin_is_refused():
+    workspace, users = await _setup()
+    socket = _socket(workspace, users["ops"], origin=(b"origin", b"http://evil.example"))
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+async def test_decision_arrives_after_commit_with_the_row_partial():
+    workspace, users = await _setup()
+    socket = _socket(workspace, users["ops"])
+    connected, _ = await socket.connect()
+    assert connected
+    routed = await database_sync_to_async(actions.route_chat)(
+        workspace, {"lead": {"email": "ana@bigco.com"}, "company": {"name": "BigCo"}}
+    )
+    event = await socket.receive_json_from(timeout=3)
+    assert event["type"] == "decision.created"
+    assert event["decision"]["id"] == routed.decision.id
+    assert event["decision"]["assignee"] == {"type": "rep", "id": routed.decision.rep_id,
+                                             "name": "Dana", "pool": None}  # fmt: skip
+    assert event["decision"]["company"] == "BigCo"
+    assert f'data-decision="{routed.decision.id}"' in event["html"]
+    assert "ana@bigco.com" in event["html"]
+    await socket.disconnect()
+
+
+async def test_nothing_is_sent_for_a_rolled_back_decision():
+    workspace, users = await _setup()
+    socket = _socket(workspace, users["ops"])
+    assert (await socket.connect())[0]
+
+    def route_then_fail():
+        with transaction.atomic():
+            actions.route_chat(workspace, {"lead": {"email": "ghost@bigco.com"}})
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await sync_to_async(route_then_fail)()
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
+
+
+async def test_other_workspaces_events_do_not_arrive():
+    workspace, users = await _setup()
+    socket = _socket(workspace, users["ops"])
+    assert (await socket.connect())[0]
+
+    @database_sync_to_async
+    def route_elsewhere():
+        other, _ = actions.create_workspace("Initech")
+        actions.route_chat(other, {"lead": {"email": "x@initech.io"}})
+
+    await route_elsewhere()
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
