@@ -46,7 +46,8 @@ run: migrate
 	@$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Knock Router is running at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@echo "  admin:    http://$(HOST):$(PORT)/admin/   login: demo / knock-demo"
+	@echo "  console:  http://$(HOST):$(PORT)/   login: demo / knock-demo"
+	@echo "  live traffic: .venv/bin/python manage.py simulate_leads --rate 2/s --count 200"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.utils import timezone
 
 from routing import conditions
 
@@ -52,3 +53,14 @@ def explanation_rows(node, indent=12):
 
     walk(node, 0)
     return rows
+
+
+@register.filter
+def when(value):
+    """'14:03:27' for today (local time), 'Nov 24, 14:03' before."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return local.strftime("%H:%M:%S")
+    return f"{local:%b} {local.day}, {local:%H:%M}"
