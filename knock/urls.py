@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("l/<slug:workspace>/<slug:slug>/", public.link_page, name="public-link"),
+    path("slack/", include("notifications.urls")),
     path("", include("routing.console.urls")),
 ]

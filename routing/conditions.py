@@ -778,12 +778,32 @@ _VALUE_CHECKS: dict[str, Callable[[Any, Callable[[str], ConditionError]], tuple]
 
 # ----------------------------------------------------------------------- compile
 #
-# compile() turns the normalised tree into nested closures. Two rewrites keep
-# the hot path short, both exact: ``not`` is pushed down to the leaves (De
-# Morgan; a leaf's negation is its ``neg`` flag), and nested groups of the same
-# kind are flattened. Leaves on a plain "namespace.name" path (nearly all of
-# them) are fused with the fast path of their operator, so the common case
-# (an int against gt, a str against eq/in) costs one call.
+# compile() turns the normalised tree into the source of ONE Python function
+# and compiles that with the built-in compiler, so a predicate call runs the
+# whole tree as straight-line bytecode: no call per node, as if written by
+# hand. Nothing from the tree is ever pasted into the source as code: field
+# parts and values of type str/int/float appear as ``repr`` literals (always a
+# valid literal of the same value), and everything else (test functions,
+# frozensets, getters) is passed in as a named constant of the function's own
+# globals. The per-leaf logic is the same as the closures it replaced:
+#
+# * a leaf on a plain "namespace.name" path (nearly all of them) walks the two
+#   dicts inline; the namespace dict is fetched once and kept in a local for
+#   every later leaf that is sure to run after the one that fetched it;
+# * its operator's fast path (an int against gt, a str against eq/in, ...) is
+#   inlined; every fast path is exactly the first line of the matching
+#   ``_test_*`` function, and any other value goes to that function;
+# * other paths (three parts, open prefixes) call the leaf's getter;
+# * a negative operator is ``not`` of its positive twin (false on missing, so
+#   the negation is true on missing), ``not`` groups are ``not``, and nested
+#   groups of the same kind are flattened.
+#
+# Every sub-expression is a real bool, so ``and``/``or`` chains return one too.
+
+_builtin_compile = (
+    __builtins__["compile"] if isinstance(__builtins__, dict) else __builtins__.compile
+)
+_EMPTY: dict = {}  # what a non-dict context is read as (never mutated)
 
 
 def _true(ctx: Any) -> bool:
@@ -798,21 +818,14 @@ def compile(tree: Any) -> Callable[[Any], bool]:  # noqa: A001 - the public name
     """Validate ``tree`` and return a predicate ``f(context) -> bool``.
 
     All parsing happens here: paths are pre-split, values normalised, regexes
-    compiled, ``in`` lists turned into frozensets. The predicate never raises,
-    whatever the context holds (a non-dict context has every field missing).
+    compiled, ``in`` lists turned into frozensets, and the tree is turned into
+    one function. The predicate never raises, whatever the context holds (a
+    non-dict context has every field missing).
     """
-    return _compile_node(_normalize(tree), False)
-
-
-def _compile_node(node: _Leaf | _Group, negate: bool) -> Callable[[Any], bool]:
-    """Compile ``node``, or ``not node`` when ``negate``."""
-    if isinstance(node, _Leaf):
-        return _compile_leaf(node, node.negate != negate)
-    if node.kind == "not":
-        return _compile_node(node.children[0], not negate)
-    fns = tuple(_compile_node(c, negate) for c in _flatten(node.kind, node.children))
-    # not all(xs) == any(not x), not any(xs) == all(not x)
-    return _all_of(fns) if (node.kind == "all") != negate else _any_of(fns)
+    root = _normalize(tree)
+    if isinstance(root, _Group) and not root.children and root.kind != "not":
+        return _true if root.kind == "all" else _false  # the fallback, and its mirror
+    return _Codegen().build(root)
 
 
 def _flatten(kind: str, children: tuple) -> list:
@@ -827,241 +840,115 @@ def _flatten(kind: str, children: tuple) -> list:
     return out
 
 
-def _all_of(fns: tuple) -> Callable[[Any], bool]:
-    if not fns:
-        return _true
-    if len(fns) == 1:
-        return fns[0]
-    if len(fns) == 2:
-        a, b = fns
-        return lambda ctx: a(ctx) and b(ctx)
-    if len(fns) == 3:
-        a, b, c = fns
-        return lambda ctx: a(ctx) and b(ctx) and c(ctx)
-
-    def all_(ctx: Any) -> bool:
-        for f in fns:  # noqa: SIM110 - a plain loop: no generator per call on the hot path
-            if not f(ctx):
-                return False
-        return True
-
-    return all_
+_LITERAL_TYPES = (str, int, float)
 
 
-def _any_of(fns: tuple) -> Callable[[Any], bool]:
-    if not fns:
-        return _false
-    if len(fns) == 1:
-        return fns[0]
-    if len(fns) == 2:
-        a, b = fns
-        return lambda ctx: a(ctx) or b(ctx)
-    if len(fns) == 3:
-        a, b, c = fns
-        return lambda ctx: a(ctx) or b(ctx) or c(ctx)
+class _Codegen:
+    def __init__(self) -> None:
+        self.globals: dict[str, Any] = {"__builtins__": {"isinstance": isinstance, "type": type,
+                                                         "dict": dict, "str": str, "int": int,
+                                                         "bool": bool}}  # fmt: skip
+        self.namespaces: dict[str, str] = {}  # namespace key -> local variable name
 
-    def any_(ctx: Any) -> bool:
-        for f in fns:  # noqa: SIM110 - a plain loop: no generator per call on the hot path
-            if f(ctx):
-                return True
-        return False
+    def build(self, root: _Leaf | _Group) -> Callable[[Any], bool]:
+        body, _ = self.expr(root, frozenset())
+        source = (
+            "def predicate(ctx):\n"
+            "    if not isinstance(ctx, dict):\n"
+            "        ctx = _EMPTY\n"
+            f"    return {body}\n"
+        )
+        self.globals["_EMPTY"] = _EMPTY
+        code = _builtin_compile(source, "<routing.conditions>", "exec")
+        exec(code, self.globals)  # noqa: S102 - our own source; tree data only as literals/constants
+        return self.globals["predicate"]
 
-    return any_
+    def const(self, value: Any) -> str:
+        """A name for ``value`` in the function's globals, or its literal."""
+        if type(value) in _LITERAL_TYPES:
+            return repr(value)
+        name = f"_c{len(self.globals)}"
+        self.globals[name] = value
+        return name
 
+    def expr(self, node: _Leaf | _Group, bound: frozenset) -> tuple[str, frozenset]:
+        """``(source, bound_after)``: the node's expression, and the namespace
+        locals that are certainly assigned once it has been evaluated."""
+        if isinstance(node, _Leaf):
+            return self.leaf(node, bound)
+        if node.kind == "not":
+            inner, after = self.expr(node.children[0], bound)
+            return f"(not {inner})", after
+        children = _flatten(node.kind, node.children)
+        if not children:
+            return ("True" if node.kind == "all" else "False"), bound
+        parts = []
+        after_first = None
+        for child in children:
+            text, bound = self.expr(child, bound)
+            parts.append(text)
+            if after_first is None:
+                after_first = bound  # only the first child is sure to be evaluated
+        joiner = " and " if node.kind == "all" else " or "
+        return "(" + joiner.join(parts) + ")", after_first
 
-def _compile_leaf(leaf: _Leaf, neg: bool) -> Callable[[Any], bool]:
-    """The leaf's predicate, XOR ``neg``. A missing value gives exactly ``neg``."""
-    test = leaf.test
-    # An open-prefix path has at least two dots, so a path with exactly one dot
-    # is always a plain two-step walk: inline it (the common case).
-    if leaf.field.count(".") == 1:
-        a, b = leaf.field.split(".")
+    def leaf(self, leaf: _Leaf, bound: frozenset) -> tuple[str, frozenset]:
         positive = NEGATIONS.get(leaf.op, leaf.op)
-        return _FUSED.get(positive, _fused_generic)(a, b, leaf.arg, test, neg)
-
-    get = leaf.get
-    if test is None:  # exists
-        return (lambda ctx: get(ctx) is None) if neg else (lambda ctx: get(ctx) is not None)
-
-    def leaf_fn(ctx: Any) -> bool:
-        v = get(ctx)
-        if v is None:
-            return neg
-        return test(v) != neg
-
-    return leaf_fn
-
-
-# Fused two-step leaves. Each must resolve exactly like _walk (isinstance(dict)
-# at every step) and, after its type-specific fast path, defer to ``test``;
-# every fast path is the first line of the matching _test_* function.
-
-
-def _fused_generic(a: str, b: str, arg: Any, test: Callable, neg: bool) -> Callable:
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_fn
+        test = self.const(leaf.test) if leaf.test is not None else None
+        if leaf.field.count(".") == 1:
+            # An open-prefix path has at least two dots, so this is a plain two-step walk.
+            a, b = leaf.field.split(".")
+            var = self.namespaces.setdefault(a, f"n{len(self.namespaces)}")
+            fetch = var if a in bound else f"({var} := ctx.get({self.const(a)}))"
+            bound = bound | {a}
+            if test is None:  # exists
+                text = f"(isinstance({fetch}, dict) and {var}.get({self.const(b)}) is not None)"
+            else:
+                fast = _fast_path(positive, leaf.arg, test, self.const)
+                text = (
+                    f"(isinstance({fetch}, dict) and (v := {var}.get({self.const(b)})) is not None"
+                    f" and {fast})"
+                )
+        else:
+            get = self.const(leaf.get)
+            if test is None:
+                text = f"({get}(ctx) is not None)"
+            else:
+                text = f"((v := {get}(ctx)) is not None and {test}(v))"
+        return (f"(not {text})" if leaf.negate else text), bound
 
 
-def _fused_exists(a: str, b: str, arg: Any, test: Any, neg: bool) -> Callable:
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                return (d.get(b) is None) == neg
-        return neg
-
-    return leaf_fn
-
-
-def _fused_eq(a: str, b: str, k: Any, test: Callable, neg: bool) -> Callable:
-    if isinstance(k, str):
-
-        def leaf_fn(ctx: Any) -> bool:
-            if isinstance(ctx, dict):
-                d = ctx.get(a)
-                if isinstance(d, dict):
-                    v = d.get(b)
-                    if type(v) is str:
-                        return (v.strip().casefold() == k) != neg
-                    if v is not None:
-                        return test(v) != neg
-            return neg
-
-        return leaf_fn
-
-    def leaf_num(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if type(v) is int:
-                    return (v == k) != neg
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_num
+def _fast_path(op: str, arg: Any, test: str, const: Callable[[Any], str]) -> str:
+    """The expression for a present value ``v``: the operator's fast path for the
+    common type, else its test function. Each fast path is exactly the first
+    line of the matching ``_test_*`` function."""
+    if op == "eq":
+        if isinstance(arg, str):
+            return f"(v.strip().casefold() == {const(arg)} if type(v) is str else {test}(v))"
+        return f"(v == {const(arg)} if type(v) is int else {test}(v))"
+    if op == "in" and all(isinstance(k, str) for k in arg):
+        # With only text keys, a string's key can be taken as its casefolded text:
+        # a numeric string's key is a number and would not be in the set either way.
+        return f"(v.strip().casefold() in {const(arg)} if type(v) is str else {test}(v))"
+    if op in _COMPARISONS:
+        return f"(v {_COMPARISONS[op]} {const(arg)} if type(v) is int else {test}(v))"
+    if op == "between":
+        lo, hi = arg
+        return f"({const(lo)} <= v <= {const(hi)} if type(v) is int else {test}(v))"
+    if op == "is_true":
+        return f"(v if type(v) is bool else {test}(v))"
+    if op == "is_false":
+        return f"((not v) if type(v) is bool else {test}(v))"
+    if op == "contains":
+        needle = const(arg[1])
+        return f"({needle} in v.strip().casefold() if type(v) is str else {test}(v))"
+    if op in ("starts_with", "ends_with"):
+        method = "startswith" if op == "starts_with" else "endswith"
+        return f"(v.strip().casefold().{method}({const(arg)}) if type(v) is str else {test}(v))"
+    return f"{test}(v)"  # in (mixed keys), matches, domain_in
 
 
-def _fused_in(a: str, b: str, keys: frozenset, test: Callable, neg: bool) -> Callable:
-    if not all(isinstance(k, str) for k in keys):
-        return _fused_generic(a, b, keys, test, neg)
-
-    # With only text keys, a string's key can be taken as its casefolded text: a
-    # numeric string's key is a number and would not be in ``keys`` either way.
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if type(v) is str:
-                    return (v.strip().casefold() in keys) != neg
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_fn
-
-
-def _fused_gt(a: str, b: str, x: Any, test: Callable, neg: bool) -> Callable:
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if type(v) is int:
-                    return (v > x) != neg
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_fn
-
-
-def _fused_gte(a: str, b: str, x: Any, test: Callable, neg: bool) -> Callable:
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if type(v) is int:
-                    return (v >= x) != neg
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_fn
-
-
-def _fused_lt(a: str, b: str, x: Any, test: Callable, neg: bool) -> Callable:
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if type(v) is int:
-                    return (v < x) != neg
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_fn
-
-
-def _fused_lte(a: str, b: str, x: Any, test: Callable, neg: bool) -> Callable:
-    def leaf_fn(ctx: Any) -> bool:
-        if isinstance(ctx, dict):
-            d = ctx.get(a)
-            if isinstance(d, dict):
-                v = d.get(b)
-                if type(v) is int:
-                    return (v <= x) != neg
-                if v is not None:
-                    return test(v) != neg
-        return neg
-
-    return leaf_fn
-
-
-def _fused_bool(want: bool) -> Callable:
-    """is_true (want=True) / is_false (want=False)."""
-
-    def factory(a: str, b: str, arg: Any, test: Callable, neg: bool) -> Callable:
-        def leaf_fn(ctx: Any) -> bool:
-            if isinstance(ctx, dict):
-                d = ctx.get(a)
-                if isinstance(d, dict):
-                    v = d.get(b)
-                    if type(v) is bool:
-                        return (v is want) != neg
-                    if v is not None:
-                        return test(v) != neg
-            return neg
-
-        return leaf_fn
-
-    return factory
-
-
-_FUSED: dict[str, Callable[..., Callable[[Any], bool]]] = {
-    "exists": _fused_exists,
-    "eq": _fused_eq,
-    "in": _fused_in,
-    "gt": _fused_gt,
-    "gte": _fused_gte,
-    "lt": _fused_lt,
-    "lte": _fused_lte,
-    "is_true": _fused_bool(True),
-    "is_false": _fused_bool(False),
-}
+_COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 # ----------------------------------------------------------------------- explain

@@ -56,3 +56,9 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     # -- handlers: one per event type ----------------------------------------
     async def decision_created(self, event):
         await self.send_json(event)
+
+    async def chat_updated(self, event):
+        await self.send_json(event)
+
+    async def delivery_updated(self, event):
+        await self.send_json(event)

@@ -28,6 +28,7 @@ class SegmentSpec:
     is_fallback: bool
     predicate: Callable[[dict], bool]
     summary: str
+    monitoring_channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def compile_rule(snapshot: dict) -> CompiledRule:
             is_fallback=seg["is_fallback"],
             predicate=conditions.compile(seg["conditions"]),
             summary=conditions.describe(seg["conditions"]),
+            monitoring_channel=seg.get("monitoring_channel", ""),
         )
         for index, seg in enumerate(snapshot["segments"])
     )

@@ -1,5 +1,6 @@
 """Every write goes through here: the API, the console, the admin, commands, tests."""
 
+from .chats import join_chat, record_reply
 from .errors import ActionError, NotFound
 from .links import create_link, delete_link, update_link
 from .people import (
@@ -54,4 +55,6 @@ __all__ = [
     "update_rule",
     "update_segment",
     "update_workspace",
+    "join_chat",
+    "record_reply",
 ]

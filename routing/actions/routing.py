@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.planner import plan_decision
 from routing import engine, events
 from routing.context import build_chat_context, first_touch
 from routing.directory import WorkspaceDirectory
@@ -89,6 +90,7 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
         )
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
         version, outcome = _run(workspace, rule_id, context, gaps, simulate=False, now=now)
+        compiled_rule = compiled(version)
         outcome.trace["rule"]["selected_because"] = why
         outcome.trace["lines"].insert(1, f"Selected because: {why}.")
 
@@ -133,6 +135,9 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             duration_ms=round(duration_ms, 3),
         )
         decision.save(force_insert=True)
+        plan_decision(
+            decision, compiled_rule, outcome.segment, context, message=payload.get("message") or ""
+        )
         events.decision_created_on_commit(decision)
     return Routed(chat, decision, outcome, version.rule, version.version, context, duration_ms)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import access
-from .views import decisions, home, links, pools, reps, rules, segments
+from .views import decisions, home, links, pools, reps, rules, segments, slack
 
 app_name = "console"
 
@@ -42,6 +42,11 @@ urlpatterns = [
     path(W + "pools/<int:pool_id>/delete/", pools.pool_delete, name="pool-delete"),
     path(W + "reps/", reps.rep_list, name="reps"),
     path(W + "reps/<int:rep_id>/", reps.rep_edit, name="rep-edit"),
+    path(W + "slack/", slack.slack_page, name="slack"),
+    path(W + "slack/settings/", slack.slack_settings, name="slack-settings"),
+    path(W + "slack/sync/", slack.slack_sync_start, name="slack-sync"),
+    path(W + "slack/sync/<int:sync_id>/", slack.slack_sync_progress, name="slack-sync-progress"),
+    path(W + "deliveries/<int:delivery_id>/retry/", slack.delivery_retry, name="delivery-retry"),
     path(W + "decisions/", decisions.decision_list, name="decisions"),
     path(W + "decisions/<int:decision_id>/", decisions.decision_detail, name="decision"),
 ]

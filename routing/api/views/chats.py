@@ -10,12 +10,13 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from routing import actions
 from routing.actions.routing import Routed
-from routing.models import Chat, Decision, IdempotencyRecord
+from routing.models import Chat, Decision, IdempotencyRecord, Rep
 
 from ..serializers.chats import (
     MAX_ID,
@@ -46,8 +47,9 @@ def simulation_data(routed: Routed) -> dict:
     }
 
 
-class IdempotencyConflict(Exception):
-    pass
+class ReplySerializer(serializers.Serializer):
+    rep = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    at = serializers.DateTimeField(required=False, help_text="When the reply was sent (now).")
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -112,6 +114,26 @@ class ChatViewSet(
                 raise
             return replay
         return Response(data, status=201)
+
+    @extend_schema(request=ReplySerializer, responses={200: ChatSerializer})
+    @action(detail=True, methods=["post"], serializer_class=ReplySerializer)
+    def replies(self, request, pk=None):
+        """A human replied on another chat surface (what a Slack thread reply does).
+
+        The first human reply sets Responding Rep, first_response_at and
+        response_time_minutes; when an AI agent owned the chat, that rep becomes
+        Rep Owner. Later replies change nothing (200, same chat).
+        """
+        chat = self.get_object()
+        serializer = ReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rep = Rep.objects.filter(
+            workspace=self.workspace, id=serializer.validated_data["rep"]
+        ).first()
+        if rep is None:
+            raise ValidationError({"rep": ["No such rep in this workspace."]})
+        actions.record_reply(chat, rep, serializer.validated_data.get("at"))
+        return Response(ChatSerializer(CHATS.get(pk=chat.pk)).data)
 
     def _route(self, payload: dict) -> dict:
         routed = actions.route_chat(self.workspace, payload)

@@ -1,0 +1,190 @@
+"""Running deliveries: durable, retried with backoff, idempotent.
+
+django.tasks has no retries of its own, so a failed attempt re-enqueues the
+task with `run_after` (exponential backoff with full jitter; a Retry-After
+from the vendor is honoured). Permanent errors (channel_not_found,
+invalid_auth, a CRM validation error...) fail at once and show in the console
+with a Retry button. A delivery left `running` by a worker that died is put
+back in the queue after STUCK_AFTER, and its handler checks whether the
+first attempt already took effect before acting again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER = timedelta(minutes=5)
+BASE_DELAY = 5.0  # seconds before the first retry (then 10, 20, 40...)
+MAX_DELAY = 15 * 60.0
+
+
+class DeliveryError(Exception):
+    """`permanent` errors are not retried; `retry_after` is the vendor's wish (seconds)."""
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+# kind -> handler(delivery) -> result dict. Each handler must be idempotent.
+HANDLERS: dict[str, Callable[[Delivery], dict]] = {}
+
+
+def handler(kind: str):
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def backoff(attempt: int, retry_after: float | None = None, rng=random) -> float:
+    """Seconds to wait before attempt `attempt + 1`: full jitter, at least Retry-After."""
+    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempt - 1))
+    delay = rng.uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+@task()
+def deliver(delivery_id: int) -> None:
+    run(delivery_id)
+
+
+def enqueue(delivery: Delivery, run_after=None) -> None:
+    job = deliver.using(run_after=run_after) if run_after else deliver
+    job.enqueue(delivery.id)
+
+
+def create(
+    workspace, *, kind, key, backend, target, payload, decision=None, chat=None, fresh=False
+):
+    """Record a delivery and enqueue it, in the caller's transaction. Idempotent on `key`.
+
+    `fresh=True` (a brand-new decision, whose keys cannot exist yet) skips the lookup.
+    """
+    fields = {
+        "kind": kind,
+        "backend": backend,
+        "target": target,
+        "payload": payload,
+        "decision": decision,
+        "chat": chat,
+    }
+    if backend == "local":
+        # The local outbox: nothing leaves the building; the console shows it.
+        fields.update(status=Delivery.DONE, result={"local": True}, done_at=timezone.now())
+    if fresh:
+        delivery, created = Delivery.objects.create(workspace=workspace, key=key, **fields), True
+    else:
+        delivery, created = Delivery.objects.get_or_create(
+            workspace=workspace, key=key, defaults=fields
+        )
+    if created and backend != "local":
+        enqueue(delivery)
+    return delivery
+
+
+def run(delivery_id: int) -> Delivery | None:
+    requeue_stuck()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(id=delivery_id).first()
+        if delivery is None or delivery.status in (Delivery.DONE, Delivery.FAILED):
+            return delivery
+        now = timezone.now()
+        if delivery.status == Delivery.RUNNING and delivery.updated_at > now - STUCK_AFTER:
+            return delivery  # another worker has it
+        if delivery.next_attempt_at and delivery.next_attempt_at > now + timedelta(seconds=1):
+            return delivery  # an early copy of a rescheduled task
+        delivery.status = Delivery.RUNNING
+        delivery.attempts += 1
+        delivery.save(update_fields=["status", "attempts", "updated_at"])
+    try:
+        result = HANDLERS[delivery.kind](delivery)
+    except DeliveryError as exc:
+        _failed_attempt(delivery, exc)
+    except Exception as exc:  # an unknown failure: retried, bounded by max_attempts
+        logger.exception("delivery %s (%s) crashed", delivery.id, delivery.kind)
+        _failed_attempt(delivery, DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False))
+    else:
+        _done(delivery, result)
+    return delivery
+
+
+def _done(delivery: Delivery, result: dict) -> None:
+    delivery.status = Delivery.DONE
+    delivery.result = {**delivery.result, **(result or {})}
+    delivery.last_error = ""
+    delivery.done_at = timezone.now()
+    delivery.next_attempt_at = None
+    delivery.save()
+    from .events import delivery_changed
+
+    delivery_changed(delivery)
+
+
+def _failed_attempt(delivery: Delivery, error: DeliveryError) -> None:
+    delivery.last_error = str(error)[:2000]
+    if error.permanent or delivery.attempts >= delivery.max_attempts:
+        delivery.status = Delivery.FAILED
+        delivery.next_attempt_at = None
+        delivery.save()
+        logger.warning("delivery %s failed for good: %s", delivery.id, delivery.last_error)
+        from .events import delivery_changed
+
+        delivery_changed(delivery)
+        return
+    delay = backoff(delivery.attempts, error.retry_after)
+    delivery.status = Delivery.PENDING
+    delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    delivery.save()
+    enqueue(delivery, run_after=delivery.next_attempt_at)
+
+
+def save_progress(delivery: Delivery, **result) -> None:
+    """Persist part of the result before an irreversible call (e.g. the DM channel id)."""
+    delivery.result = {**delivery.result, **result}
+    Delivery.objects.filter(id=delivery.id).update(result=delivery.result)
+
+
+def requeue_stuck() -> int:
+    """Deliveries a dead worker left `running` go back to the queue."""
+    cutoff = timezone.now() - STUCK_AFTER
+    stuck = list(
+        Delivery.objects.filter(status=Delivery.RUNNING, updated_at__lt=cutoff).values_list(
+            "id", flat=True
+        )[:100]
+    )
+    for delivery_id in stuck:
+        with transaction.atomic():
+            updated = Delivery.objects.filter(
+                id=delivery_id, status=Delivery.RUNNING, updated_at__lt=cutoff
+            ).update(status=Delivery.PENDING, updated_at=timezone.now())
+            if updated:
+                deliver.enqueue(delivery_id)
+    return len(stuck)
+
+
+def retry(delivery: Delivery) -> Delivery:
+    """The console's Retry button: a failed delivery gets three more attempts."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(id=delivery.id)
+        if delivery.status != Delivery.FAILED:
+            return delivery
+        delivery.status = Delivery.PENDING
+        delivery.max_attempts = delivery.attempts + 3
+        delivery.next_attempt_at = None
+        delivery.save()
+        enqueue(delivery)
+    return delivery

@@ -1,0 +1,86 @@
+"""What a decision sends: the lead alert, the rep DM, the CRM owner's Join DM.
+
+Called by routing.actions inside the decision's transaction: the Delivery
+rows and their tasks commit with the decision or not at all.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from routing.directory import is_db_id
+from routing.engine import CompiledRule, SegmentSpec, get_path
+from routing.events import decision_payload
+from routing.models import Decision, Rep
+
+from . import deliveries
+from .slack import messages
+from .slack.client import token_for
+
+
+def backend_for(workspace) -> str:
+    return "slack" if token_for(workspace) else "local"
+
+
+def decision_url(decision: Decision) -> str:
+    path = reverse(
+        "console:decision", kwargs={"ws": decision.workspace_id, "decision_id": decision.id}
+    )
+    return settings.PUBLIC_URL + path
+
+
+def lead_info(decision: Decision, context: dict, message: str = "") -> dict:
+    info = decision_payload(decision)
+    intent = context.get("intent") or {}
+    info["intent"] = {"type": intent.get("type"), "score": intent.get("score")}
+    info["message"] = message
+    return info
+
+
+def monitoring_channel(workspace, rule: CompiledRule, segment: SegmentSpec | None) -> str:
+    if segment is not None and segment.monitoring_channel:
+        return segment.monitoring_channel
+    if rule.monitoring_channel:
+        return rule.monitoring_channel
+    own = getattr(workspace, "slack_settings", None)
+    return own.default_channel if own is not None else ""
+
+
+def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict, message=""):
+    workspace = decision.workspace
+    backend = backend_for(workspace)
+    url = decision_url(decision)
+    info = lead_info(decision, context, message)
+    channel = monitoring_channel(workspace, rule, segment)
+    common = {"backend": backend, "decision": decision, "chat": decision.chat, "fresh": True}
+    if channel:
+        deliveries.create(
+            workspace,
+            kind="slack.alert",
+            key=f"decision:{decision.id}:alert",
+            target={"channel": channel},
+            payload=messages.lead_alert(info, url),
+            **common,
+        )
+    if decision.rep_id:
+        deliveries.create(
+            workspace,
+            kind="slack.rep_dm",
+            key=f"decision:{decision.id}:rep_dm",
+            target={"user": decision.rep.slack_user_id},
+            payload=messages.rep_dm(info, url, channel),
+            **common,
+        )
+    owner_id = get_path(context, "crm.owner_rep")
+    if rule.notify_crm_owner and is_db_id(owner_id) and owner_id != decision.rep_id:
+        owner = Rep.objects.filter(workspace=workspace, id=owner_id, is_active=True).first()
+        if owner is not None:
+            deliveries.create(
+                workspace,
+                kind="slack.owner_dm",
+                key=f"decision:{decision.id}:owner_dm",
+                target={"user": owner.slack_user_id, "rep": owner.id},
+                payload=messages.owner_dm(info, url, decision.chat_id),
+                **common,
+            )

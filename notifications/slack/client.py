@@ -1,0 +1,62 @@
+"""The one place that builds a slack-sdk WebClient and classifies its errors."""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+
+from django.conf import settings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from ..deliveries import DeliveryError
+
+# https://docs.slack.dev/reference/methods/chat.postMessage#errors : these do not
+# heal by waiting, so they are not retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found", "not_in_channel", "invalid_auth", "not_authed", "account_inactive",
+        "token_revoked", "user_not_found", "is_archived", "msg_too_long", "no_text",
+        "invalid_blocks", "missing_scope", "cannot_dm_bot", "user_disabled", "message_not_found",
+        "cant_update_message", "restricted_action", "channel_is_archived",
+    }
+)  # fmt: skip
+
+
+def token_for(workspace) -> str:
+    """The workspace's own token, else SLACK_BOT_TOKEN; '' means the local outbox."""
+    own = getattr(workspace, "slack_settings", None)
+    if own is not None and own.bot_token:
+        return own.bot_token
+    return settings.SLACK_BOT_TOKEN
+
+
+def client_for(workspace, *, timeout: int = 10, rate_limit_retries: int = 1) -> WebClient:
+    token = token_for(workspace)
+    if not token:
+        raise DeliveryError("Slack is not connected for this workspace", permanent=True)
+    client = WebClient(token=token, base_url=settings.SLACK_API_URL, timeout=timeout)
+    # Short Retry-After waits are absorbed here; longer outages go back to the task queue.
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return client
+
+
+def classify(exc: Exception) -> DeliveryError:
+    """Turn what slack-sdk raised into a retry decision."""
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        status = getattr(response, "status_code", 200)
+        error = (response.get("error") if hasattr(response, "get") else None) or "unknown"
+        if status == 429:
+            retry_after = float(response.headers.get("Retry-After", "30") or 30)
+            return DeliveryError("Slack rate limit (429)", permanent=False, retry_after=retry_after)
+        if status >= 500:
+            return DeliveryError(f"Slack server error {status}", permanent=False)
+        return DeliveryError(f"Slack error: {error}", permanent=error in PERMANENT_ERRORS)
+    if isinstance(
+        exc,
+        (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, SlackRequestError),
+    ):
+        return DeliveryError(f"Slack unreachable: {exc}", permanent=False)
+    return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False)

@@ -1,0 +1,135 @@
+"""Slack work done off the request: events (thread replies) and Join clicks."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from routing import actions
+from routing.models import Chat, Rep
+
+from .. import deliveries
+from ..models import Delivery, SlackEvent
+from . import messages
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def handle_event(event_id: str) -> None:
+    with transaction.atomic():
+        record = (
+            SlackEvent.objects.select_for_update()
+            .filter(event_id=event_id, processed_at__isnull=True)
+            .first()
+        )
+        if record is None:
+            return
+        event = record.payload.get("event") or {}
+        if event.get("type") == "message":
+            thread_reply(event)
+        record.processed_at = timezone.now()
+        record.save(update_fields=["processed_at"])
+
+
+def thread_reply(event: dict) -> bool:
+    """A human message in a lead's thread: the first one sets Responding Rep."""
+    if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
+        return False
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if not thread_ts or thread_ts == ts:
+        return False
+    alert = (
+        Delivery.objects.filter(
+            kind="slack.alert",
+            status=Delivery.DONE,
+            result__channel=event.get("channel"),
+            result__ts=thread_ts,
+        )
+        .select_related("chat")
+        .first()
+    )
+    if alert is None or alert.chat is None:
+        return False
+    rep = Rep.objects.filter(
+        workspace_id=alert.workspace_id, slack_user_id=event.get("user") or "", is_active=True
+    ).first()
+    if rep is None:
+        logger.info("slack: reply by %s in a lead thread is not from a rep", event.get("user"))
+        return False
+    try:
+        at = datetime.fromtimestamp(float(ts), tz=UTC)
+    except (TypeError, ValueError):
+        at = timezone.now()
+    _, changed = actions.record_reply(alert.chat, rep, at)
+    return changed
+
+
+@task()
+def handle_join(chat_id: str, slack_user_id: str, channel: str, ts: str) -> None:
+    if not chat_id.isdigit():
+        return
+    chat = Chat.objects.select_related("workspace", "decision").filter(id=int(chat_id)).first()
+    if chat is None:
+        return
+    rep = Rep.objects.filter(
+        workspace=chat.workspace, slack_user_id=slack_user_id, is_active=True
+    ).first()
+    invited = Delivery.objects.filter(
+        chat=chat, kind="slack.owner_dm", target__rep=rep.id if rep else None
+    ).exists()
+    if rep is None or not invited:
+        logger.warning("slack: Join on chat %s by %s, who was not invited", chat_id, slack_user_id)
+        return
+    with transaction.atomic():
+        chat, _ = actions.join_chat(chat, rep)
+        if channel and ts:
+            from ..planner import backend_for, lead_info
+
+            info = lead_info(chat.decision, chat.decision.context, chat.message)
+            deliveries.create(
+                chat.workspace,
+                kind="slack.update",
+                key=f"chat:{chat.id}:joined:{rep.id}",
+                backend=backend_for(chat.workspace),
+                target={"channel": channel, "ts": ts},
+                payload=messages.joined(info, rep.name),
+                chat=chat,
+                decision=chat.decision,
+            )
+
+
+@task()
+def run_sync(sync_id: int) -> None:
+    """The console's "Sync reps from Slack": progress is saved after every page."""
+    from ..deliveries import DeliveryError
+    from ..models import SlackSync
+    from .sync import sync_users
+
+    run = SlackSync.objects.select_related("workspace").filter(id=sync_id).first()
+    if run is None or run.status != SlackSync.RUNNING:
+        return
+
+    def progress(result):
+        SlackSync.objects.filter(id=run.id).update(
+            seen=result.seen,
+            created=result.created,
+            updated=result.updated,
+            deactivated=result.deactivated,
+            skipped=result.skipped,
+        )
+
+    try:
+        sync_users(run.workspace, progress=progress)
+    except DeliveryError as exc:
+        SlackSync.objects.filter(id=run.id).update(
+            status=SlackSync.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+    else:
+        SlackSync.objects.filter(id=run.id).update(
+            status=SlackSync.DONE, finished_at=timezone.now()
+        )

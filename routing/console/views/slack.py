@@ -1,0 +1,113 @@
+"""Slack: the connection, the rep sync (with progress) and the delivery log / local outbox."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from notifications import deliveries
+from notifications.models import Delivery, SlackSettings, SlackSync
+from notifications.slack.client import token_for
+from notifications.slack.tasks import run_sync
+
+from ..access import console_view
+
+
+class SlackSettingsForm(forms.Form):
+    bot_token = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="xoxb-… Leave empty to keep the current one.",
+        label="Bot token",
+    )
+    default_channel = forms.CharField(
+        max_length=100, required=False, help_text="For rules without a monitoring channel."
+    )
+    disconnect = forms.BooleanField(required=False, label="Disconnect (use the local outbox)")
+
+    def clean_bot_token(self):
+        token = self.cleaned_data["bot_token"].strip()
+        if token and not token.startswith("xox"):
+            raise forms.ValidationError("A Slack bot token starts with xoxb-.")
+        return token
+
+
+def _connection(workspace) -> str:
+    own = getattr(workspace, "slack_settings", None)
+    if own is not None and own.bot_token:
+        return "workspace"
+    return "environment" if settings.SLACK_BOT_TOKEN else "local"
+
+
+@console_view
+def slack_page(request):
+    workspace = request.workspace
+    own = SlackSettings.objects.filter(workspace=workspace).first()
+    form = SlackSettingsForm(initial={"default_channel": own.default_channel if own else ""})
+    status = request.GET.get("status", "")
+    qs = Delivery.objects.filter(workspace=workspace).select_related("decision__lead")
+    if status in dict(Delivery.STATUSES):
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "console/slack.html",
+        {
+            "form": form,
+            "connection": _connection(workspace),
+            "page": page,
+            "status": status,
+            "sync": SlackSync.objects.filter(workspace=workspace).first(),
+            "failed": Delivery.objects.filter(workspace=workspace, status=Delivery.FAILED).count(),
+        },
+    )
+
+
+@console_view
+@require_POST
+def slack_settings(request):
+    form = SlackSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("console:slack", ws=request.workspace.id)
+    own, _ = SlackSettings.objects.get_or_create(workspace=request.workspace)
+    if form.cleaned_data["disconnect"]:
+        own.bot_token = ""
+    elif form.cleaned_data["bot_token"]:
+        own.bot_token = form.cleaned_data["bot_token"]
+    own.default_channel = form.cleaned_data["default_channel"].strip()
+    own.save()
+    messages.success(request, "Slack settings saved.")
+    return redirect("console:slack", ws=request.workspace.id)
+
+
+@console_view
+@require_POST
+def slack_sync_start(request):
+    if not token_for(request.workspace):
+        messages.error(request, "Connect Slack first: reps are read from its users.")
+        return redirect("console:slack", ws=request.workspace.id)
+    running = SlackSync.objects.filter(workspace=request.workspace, status=SlackSync.RUNNING)
+    if not running.exists():
+        with transaction.atomic():
+            sync = SlackSync.objects.create(workspace=request.workspace)
+            run_sync.enqueue(sync.id)
+    return redirect("console:slack", ws=request.workspace.id)
+
+
+@console_view
+def slack_sync_progress(request, sync_id):
+    sync = get_object_or_404(SlackSync, id=sync_id, workspace=request.workspace)
+    return render(request, "console/partials/_slack_sync.html", {"sync": sync})
+
+
+@console_view
+@require_POST
+def delivery_retry(request, delivery_id):
+    delivery = get_object_or_404(Delivery, id=delivery_id, workspace=request.workspace)
+    deliveries.retry(delivery)
+    messages.success(request, "Retrying.")
+    return redirect(request.POST.get("next") or f"/w/{request.workspace.id}/slack/")
