@@ -19,7 +19,7 @@ ASSIGNEE_CHOICES = [
     ("workspace_default", "The workspace default rep"),
 ]
 INTENT_CHOICES = [
-    ("", "Detect from the message"),
+    ("", "Auto-detect"),
     ("buying", "Buying"),
     ("support", "Support"),
     ("partnership", "Partnership"),
@@ -139,7 +139,8 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
-        rules = RoutingRule.objects.filter(workspace=workspace).order_by("-is_default", "name")
+        # The default rules are the empty choice ("Default chat rule"), not listed twice.
+        rules = RoutingRule.objects.filter(workspace=workspace, is_default=False).order_by("name")
         self.fields["chat_rule"].queryset = rules.filter(kind="chat")
         self.fields["meeting_rule"].queryset = rules.filter(kind="meeting")
 
@@ -324,9 +325,13 @@ class TestLeadForm(forms.Form):
 
 
 class DecisionFilterForm(forms.Form):
-    link = forms.ModelChoiceField(queryset=KnockLink.objects.none(), required=False)
-    rule = forms.ModelChoiceField(queryset=RoutingRule.objects.none(), required=False)
-    rep = forms.ModelChoiceField(queryset=Rep.objects.none(), required=False)
+    link = forms.ModelChoiceField(
+        queryset=KnockLink.objects.none(), required=False, empty_label="Any link"
+    )
+    rule = forms.ModelChoiceField(
+        queryset=RoutingRule.objects.none(), required=False, empty_label="Any rule"
+    )
+    rep = forms.ModelChoiceField(queryset=Rep.objects.none(), required=False, empty_label="Any rep")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -83,12 +83,15 @@
   };
 
   // -- the socket, with backoff ---------------------------------------------
+  const api = { catchUp: catchUp, socket: null }; // window.knockFeed, for the browser tests
+  window.knockFeed = api;
   let attempt = 0;
   let everConnected = false;
   const connect = () => {
     setStatus("connecting", attempt ? "Reconnecting…" : "Connecting…");
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + feed.dataset.wsUrl);
+    api.socket = socket;
     socket.onopen = () => {
       setStatus("live", "Live");
       if (everConnected || attempt) catchUp();
@@ -113,7 +116,6 @@
       setTimeout(connect, delay);
     };
   };
-  window.knockFeed = { catchUp: catchUp }; // for the browser tests
   redraw();
   connect();
 })();

@@ -66,6 +66,8 @@ def _flatten(value, prefix=""):
         for k, v in value.items():
             rows.extend(_flatten(v, f"{prefix}{k}." if isinstance(v, dict) else f"{prefix}{k}"))
         return rows
-    if isinstance(value, list):
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    elif isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     return [(prefix.rstrip("."), value)]

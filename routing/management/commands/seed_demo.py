@@ -85,7 +85,7 @@ class Command(BaseCommand):
                 )
             )
         actions.update_rep(reps[6], out_of_office_until=timezone.now() + timedelta(days=5))
-        actions.update_workspace(workspace, default_rep=reps[2].id)
+        workspace = actions.update_workspace(workspace, default_rep=reps[2].id)
 
         support = actions.create_ai_agent(workspace, name="Support Bot", specialty="support")
         careers = actions.create_ai_agent(workspace, name="Careers Bot", specialty="hiring")
@@ -201,7 +201,7 @@ class Command(BaseCommand):
             links[slug] = actions.create_link(
                 workspace, slug=slug, name=name, channel=channel, chat_rule=rule
             )
-        actions.update_workspace(workspace, intent_rules={"support": inbound.id})
+        workspace = actions.update_workspace(workspace, intent_rules={"support": inbound.id})
 
         link_slugs = list(links)
         for n in range(chat_count):

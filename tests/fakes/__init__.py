@@ -1,0 +1,1 @@
+"""Test doubles for the services Knock Router talks to (see ``tests.fakes.slack``)."""
