@@ -182,6 +182,10 @@ SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 
+# CRM (crm/): per-request HTTP timeout for write-back, and the lookup thread pool.
+CRM_WRITE_TIMEOUT = env.float("CRM_WRITE_TIMEOUT", default=10.0)
+CRM_LOOKUP_WORKERS = env.int("CRM_LOOKUP_WORKERS", default=8)
+
 # How long the idempotency record of a POST /api/v1/chats/ is kept (hours).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 

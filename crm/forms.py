@@ -1,0 +1,136 @@
+"""The CRM settings form (admin, and the console's settings page).
+
+Credentials are write-only: a blank input keeps the stored value, nothing
+stored is ever rendered back into the page.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+
+from .backends import CrmError
+from .models import CREDENTIAL_ENV, CrmSettings
+
+# backend -> {credential key: form field}
+CREDENTIAL_FIELDS = {
+    "salesforce": {
+        "username": "salesforce_username",
+        "password": "salesforce_password",
+        "security_token": "salesforce_security_token",
+        "domain": "salesforce_domain",
+        "instance_url": "salesforce_instance_url",
+        "session_id": "salesforce_session_id",
+    },
+    "hubspot": {"access_token": "hubspot_access_token"},
+    "local": {},
+}
+
+
+def _secret(label, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        help_text=help_text or "Leave blank to keep the stored value.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class CrmSettingsForm(forms.ModelForm):
+    salesforce_username = forms.CharField(label="Salesforce username", required=False)
+    salesforce_password = _secret("Salesforce password")
+    salesforce_security_token = _secret("Salesforce security token")
+    salesforce_domain = forms.CharField(
+        label="Salesforce login domain",
+        required=False,
+        help_text="login (production), test (sandbox) or your My Domain, e.g. acme.my.",
+    )
+    salesforce_instance_url = forms.URLField(
+        label="Salesforce instance URL",
+        required=False,
+        help_text="With a session id instead of a username: https://acme.my.salesforce.com",
+    )
+    salesforce_session_id = _secret("Salesforce session id / access token")
+    hubspot_access_token = _secret("HubSpot private app access token")
+    clear_credentials = forms.BooleanField(label="Forget the stored credentials", required=False)
+
+    class Meta:
+        model = CrmSettings
+        fields = [
+            "backend",
+            "credentials_source",
+            "lookup_timeout",
+            "rep_owner_field",
+            "responding_rep_field",
+            "response_time_field",
+            "meeting_owner_field",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in ("rep_owner", "responding_rep", "response_time", "meeting_owner"):
+            self.fields[f"{key}_field"].help_text = (
+                "Blank: Knock_Rep_Owner__c style on Salesforce, knock_rep_owner style on "
+                "HubSpot, the 'Knock: ...' label on the local CRM."
+            )
+        self._credentials: dict | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        backend = cleaned.get("backend") or "local"
+        source = cleaned.get("credentials_source") or "database"
+        typed = {
+            key: cleaned.get(name)
+            for key, name in CREDENTIAL_FIELDS.get(backend, {}).items()
+            if cleaned.get(name)
+        }
+        stored = {}
+        same_backend = self.instance.pk is not None and self.instance.backend == backend
+        if same_backend and not cleaned.get("clear_credentials"):
+            try:
+                stored = self.instance.credentials
+            except CrmError as exc:
+                if not typed:
+                    self.add_error(None, str(exc))
+        credentials = {**stored, **typed}
+        self._credentials = credentials
+
+        if source == "environment":
+            names = CREDENTIAL_ENV.get(backend, {})
+            present = {key for key, var in names.items() if os.environ.get(var)}
+            if not _complete(backend, present):
+                self.add_error(
+                    "credentials_source",
+                    f"Set {_requirement(backend, names)} in the server's environment first.",
+                )
+        elif not _complete(backend, set(credentials)):
+            self.add_error(None, f"{backend} needs {_requirement(backend)}.")
+        return cleaned
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        if self._credentials is not None:
+            instance.credentials = self._credentials
+        if commit:
+            instance.save()
+        return instance
+
+
+def _complete(backend: str, present: set[str]) -> bool:
+    if backend == "hubspot":
+        return "access_token" in present
+    if backend == "salesforce":
+        return {"username", "password"} <= present or {"instance_url", "session_id"} <= present
+    return True
+
+
+def _requirement(backend: str, names: dict | None = None) -> str:
+    n = names or {k: k.replace("_", " ") for k in CREDENTIAL_FIELDS.get(backend, {})}
+    if backend == "hubspot":
+        return n["access_token"]
+    return (
+        f"{n['username']} and {n['password']} (and {n['security_token']}), "
+        f"or {n['instance_url']} and {n['session_id']}"
+    )
