@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from knock import crypto
 from routing.models import Rep, Workspace
 
-from knock import crypto
 from .backends.base import KNOCK_FIELDS, CrmError
 
 # Credentials each backend understands, and the environment variable for each
