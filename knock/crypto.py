@@ -30,9 +30,7 @@ def _derive(secret: str) -> Fernet:
 
 def _fernet() -> MultiFernet:
     dedicated = getattr(settings, "FIELD_ENCRYPTION_KEY", "") or ""
-    secrets = (
-        [dedicated] if dedicated else [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    )
+    secrets = [dedicated] if dedicated else [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     return MultiFernet([_derive(s) for s in secrets])
 
 

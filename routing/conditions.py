@@ -55,6 +55,7 @@ the property tests check ``compile(t)(c) == explain(t, c).result``):
 
 from __future__ import annotations
 
+import builtins
 import functools
 import math
 import re
@@ -252,7 +253,7 @@ def _domain_of(text: str) -> str:
 
 
 def _domain_match(text: str, domains: frozenset[str]) -> bool:
-    d = _domain_of(text)
+    d = text[text.rfind("@") + 1 :].strip().casefold().rstrip(".")  # _domain_of, inlined
     if d in domains:
         return True
     # Try each parent domain: O(labels) set lookups instead of O(len(domains)).
@@ -303,6 +304,23 @@ def _test_in(keys: frozenset) -> Callable[[Any], bool]:
 
 def _test_contains(arg: tuple) -> Callable[[Any], bool]:
     needle_key, needle_text = arg
+    if isinstance(needle_key, str):
+
+        def test_text(v: Any) -> bool:
+            if isinstance(v, _SEQ):
+                # Equivalent to ``any(_key(e) == needle_key for e in v)`` (see _test_eq
+                # for why a str element's key may be taken as its casefolded text).
+                for e in v:
+                    if type(e) is str:
+                        if e.strip().casefold() == needle_key:
+                            return True
+                    elif _key(e) == needle_key:
+                        return True
+                return False
+            t = _text(v)
+            return t is not None and needle_text in t.casefold()
+
+        return test_text
 
     def test(v: Any) -> bool:
         if isinstance(v, _SEQ):
@@ -397,7 +415,7 @@ def _test_is_false(_: Any) -> Callable[[Any], bool]:
 
 def _test_matches(rx: Any) -> Callable[[Any], bool]:
     def test(v: Any) -> bool:
-        t = _text(v)
+        t = v.strip() if type(v) is str else _text(v)
         if t is None:
             return False
         try:
@@ -785,7 +803,7 @@ _VALUE_CHECKS: dict[str, Callable[[Any, Callable[[str], ConditionError]], tuple]
 # parts and values of type str/int/float appear as ``repr`` literals (always a
 # valid literal of the same value), and everything else (test functions,
 # frozensets, getters) is passed in as a named constant of the function's own
-# globals. The per-leaf logic is the same as the closures it replaced:
+# globals. Per leaf:
 #
 # * a leaf on a plain "namespace.name" path (nearly all of them) walks the two
 #   dicts inline; the namespace dict is fetched once and kept in a local for
@@ -800,9 +818,7 @@ _VALUE_CHECKS: dict[str, Callable[[Any, Callable[[str], ConditionError]], tuple]
 #
 # Every sub-expression is a real bool, so ``and``/``or`` chains return one too.
 
-_builtin_compile = (
-    __builtins__["compile"] if isinstance(__builtins__, dict) else __builtins__.compile
-)
+_builtin_compile = builtins.compile  # this module's own ``compile`` shadows the built-in
 _EMPTY: dict = {}  # what a non-dict context is read as (never mutated)
 
 
@@ -845,13 +861,13 @@ _LITERAL_TYPES = (str, int, float)
 
 class _Codegen:
     def __init__(self) -> None:
-        self.globals: dict[str, Any] = {"__builtins__": {"isinstance": isinstance, "type": type,
-                                                         "dict": dict, "str": str, "int": int,
-                                                         "bool": bool}}  # fmt: skip
+        # The generated code needs only these built-ins.
+        names = {"isinstance": isinstance, "type": type, "dict": dict, "str": str, "int": int}
+        self.globals: dict[str, Any] = {"__builtins__": {**names, "bool": bool}}
         self.namespaces: dict[str, str] = {}  # namespace key -> local variable name
 
     def build(self, root: _Leaf | _Group) -> Callable[[Any], bool]:
-        body, _ = self.expr(root, frozenset())
+        body = self.expr(root, frozenset(), frozenset())[0]
         source = (
             "def predicate(ctx):\n"
             "    if not isinstance(ctx, dict):\n"
@@ -871,51 +887,76 @@ class _Codegen:
         self.globals[name] = value
         return name
 
-    def expr(self, node: _Leaf | _Group, bound: frozenset) -> tuple[str, frozenset]:
-        """``(source, bound_after)``: the node's expression, and the namespace
-        locals that are certainly assigned once it has been evaluated."""
+    def expr(self, node: _Leaf | _Group, bound: frozenset, dicts: frozenset) -> tuple:
+        """``(source, bound_after, if_true, if_false)`` for ``node``.
+
+        ``bound`` holds the namespaces whose local is certainly assigned before
+        ``node`` runs, ``dicts`` those whose local is also known to be a dict.
+        ``bound_after`` is ``bound`` plus what ``node`` certainly assigns;
+        ``if_true``/``if_false`` are the namespaces known to be dicts once the
+        node came out true/false (a positive two-part leaf that is true has
+        walked through its namespace, so it was a dict).
+        """
         if isinstance(node, _Leaf):
-            return self.leaf(node, bound)
+            return self.leaf(node, bound, dicts)
         if node.kind == "not":
-            inner, after = self.expr(node.children[0], bound)
-            return f"(not {inner})", after
+            text, after, if_true, if_false = self.expr(node.children[0], bound, dicts)
+            return f"(not {text})", after, if_false, if_true
         children = _flatten(node.kind, node.children)
         if not children:
-            return ("True" if node.kind == "all" else "False"), bound
-        parts = []
-        after_first = None
+            return ("True" if node.kind == "all" else "False"), bound, frozenset(), frozenset()
+        # In ``a and b and c``, c runs only once a and b came out true (for
+        # ``or``: false), so what their outcome tells holds inside c.
+        is_all = node.kind == "all"
+        parts, after_first = [], None
+        passed: frozenset = frozenset()  # known from the children passed so far
+        stopped: frozenset | None = None  # known when the chain stops early
         for child in children:
-            text, bound = self.expr(child, bound)
+            text, bound, if_true, if_false = self.expr(child, bound, dicts | passed)
             parts.append(text)
             if after_first is None:
                 after_first = bound  # only the first child is sure to be evaluated
-        joiner = " and " if node.kind == "all" else " or "
-        return "(" + joiner.join(parts) + ")", after_first
+            stop, go = (if_false, if_true) if is_all else (if_true, if_false)
+            stop = stop | passed
+            stopped = stop if stopped is None else stopped & stop
+            passed = passed | go
+        joiner = " and " if is_all else " or "
+        text = "(" + joiner.join(parts) + ")"
+        # all: true when every child passed, false when one stopped it; any: mirrored.
+        return (
+            (text, after_first, passed, stopped) if is_all else (text, after_first, stopped, passed)
+        )
 
-    def leaf(self, leaf: _Leaf, bound: frozenset) -> tuple[str, frozenset]:
+    def leaf(self, leaf: _Leaf, bound: frozenset, dicts: frozenset) -> tuple:
         positive = NEGATIONS.get(leaf.op, leaf.op)
         test = self.const(leaf.test) if leaf.test is not None else None
-        if leaf.field.count(".") == 1:
-            # An open-prefix path has at least two dots, so this is a plain two-step walk.
-            a, b = leaf.field.split(".")
-            var = self.namespaces.setdefault(a, f"n{len(self.namespaces)}")
-            fetch = var if a in bound else f"({var} := ctx.get({self.const(a)}))"
-            bound = bound | {a}
-            if test is None:  # exists
-                text = f"(isinstance({fetch}, dict) and {var}.get({self.const(b)}) is not None)"
-            else:
-                fast = _fast_path(positive, leaf.arg, test, self.const)
-                text = (
-                    f"(isinstance({fetch}, dict) and (v := {var}.get({self.const(b)})) is not None"
-                    f" and {fast})"
-                )
-        else:
+        if leaf.field.count(".") != 1:
             get = self.const(leaf.get)
             if test is None:
                 text = f"({get}(ctx) is not None)"
             else:
                 text = f"((v := {get}(ctx)) is not None and {test}(v))"
-        return (f"(not {text})" if leaf.negate else text), bound
+            none = frozenset()
+            return (f"(not {text})" if leaf.negate else text), bound, none, none
+        # An open-prefix path has at least two dots, so this is a plain two-step walk.
+        a, b = leaf.field.split(".")
+        var = self.namespaces.setdefault(a, f"n{len(self.namespaces)}")
+        if a in dicts:
+            walk = ""
+        elif a in bound:
+            walk = f"isinstance({var}, dict) and "
+        else:
+            walk = f"isinstance(({var} := ctx.get({self.const(a)})), dict) and "
+        if test is None:  # exists
+            text = f"({walk}{var}.get({self.const(b)}) is not None)"
+        else:
+            fast = _fast_path(positive, leaf.arg, test, self.const)
+            text = f"({walk}(v := {var}.get({self.const(b)})) is not None and {fast})"
+        # The positive twin is true only after walking through the namespace dict.
+        walked, none = frozenset({a}), frozenset()
+        if leaf.negate:
+            return f"(not {text})", bound | walked, none, walked
+        return text, bound | walked, walked, none
 
 
 def _fast_path(op: str, arg: Any, test: str, const: Callable[[Any], str]) -> str:

@@ -56,9 +56,17 @@ def first_touch(*, utm: dict, link_utm: dict, referrer: str | None, link) -> dic
 
 
 def build_chat_context(
-    *, payload: dict, link, lead_first_touch: dict | None, lead_existed: bool
+    *,
+    payload: dict,
+    link,
+    lead_first_touch: dict | None,
+    lead_existed: bool,
+    crm=None,
 ) -> tuple[dict, dict]:
-    """Return (context, gaps). `payload` is the validated POST /chats/ body."""
+    """Return (context, gaps). `payload` is the validated POST /chats/ body.
+
+    `crm` is a CrmFacts (the time-boxed lookup's outcome) or None when no lookup ran.
+    """
     gaps: dict[str, str] = {}
     lead_in = _clean(payload["lead"])
     email = lead_in["email"].strip().lower()
@@ -98,13 +106,28 @@ def build_chat_context(
         "session": session,
         "attribution": attribution,
         "intent": intent,
-        "signals": {"funnel_stage": "existing" if lead_existed else "first_seen"},
+        "signals": crm_signals(crm, lead_existed),
         "custom": dict(payload.get("custom") or {}),
     }
     if link is not None:
         context["link"] = _clean({"slug": link.slug, "channel": link.channel, "name": link.name})
-    # The CRM backends arrive with the CRM issue; until then the namespace is
-    # missing and CRM-dependent conditions are false (their negations true).
-    gaps["crm"] = "no CRM connected"
-    gaps["signals"] = "funnel stage from Knock history only (no CRM)"
+    if crm is not None and crm.record is not None:
+        context["crm"] = crm.namespace()
+    elif crm is None:
+        gaps["crm"] = "not looked up"
+    elif crm.error:
+        # Missing, not empty: CRM conditions are false, their negations true.
+        gaps["crm"] = f"unavailable ({crm.error})"
+        gaps["signals"] = "funnel stage from Knock history only (CRM unavailable)"
     return context, gaps
+
+
+def crm_signals(crm, lead_existed: bool) -> dict:
+    """SPEC 6: funnel stage and CRM status (engagement score is not computed yet)."""
+    from crm.backends.base import funnel_stage
+
+    record = crm.record if crm is not None else None
+    signals = {"funnel_stage": funnel_stage(record, seen_before=lead_existed)}
+    if record is not None:
+        signals["crm_status"] = record.crm_status
+    return signals

@@ -60,6 +60,8 @@ def join_chat(chat: Chat, rep: Rep) -> tuple[Chat, bool]:
 
 
 def _after_change(chat: Chat, change: str, *, rep_owner_changed: bool) -> None:
+    from crm.writeback import plan_writes
     from notifications.events import chat_updated
 
     chat_updated(chat, change)
+    plan_writes(chat, rep_owner=rep_owner_changed, response=change == "responding_rep")

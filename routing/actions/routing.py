@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from crm.writeback import plan_writes
 from notifications.planner import plan_decision
-from routing import engine, events
+from routing import crm_facts, engine, events
 from routing.context import build_chat_context, first_touch
 from routing.directory import WorkspaceDirectory
+from routing.enrichment import email_domain
 from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, Workspace
 
 from .errors import ActionError, NotFound
@@ -74,9 +76,11 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
     """
     started = time.perf_counter()
     now = timezone.now()
+    email = payload["lead"]["email"].strip().lower()
+    link = _link(workspace, payload.get("link"))  # an unknown link is a 404 before any work
+    # The CRM is asked before the transaction opens: a slow CRM must not hold locks.
+    crm = crm_facts.fetch(workspace, email, email_domain(email))
     with transaction.atomic():
-        link = _link(workspace, payload.get("link"))
-        email = payload["lead"]["email"].strip().lower()
         lead, created = Lead.objects.get_or_create(
             workspace=workspace,
             email=email,
@@ -87,6 +91,7 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             link=link,
             lead_first_touch=lead.first_touch or None,
             lead_existed=not created,
+            crm=crm,
         )
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
         version, outcome = _run(workspace, rule_id, context, gaps, simulate=False, now=now)
@@ -111,6 +116,8 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             message=payload.get("message") or "",
             rep_owner_id=who.id if who.type == "rep" else None,
             ai_owner_id=who.id if who.type == "ai_agent" else None,
+            crm_record_type=(crm.record.record_type or "") if crm.record else "",
+            crm_record_id=(crm.record.record_id or "") if crm.record else "",
         )
         duration_ms = (time.perf_counter() - started) * 1000
         decision = Decision(
@@ -138,6 +145,7 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
         plan_decision(
             decision, compiled_rule, outcome.segment, context, message=payload.get("message") or ""
         )
+        plan_writes(chat, rep_owner=True)
         events.decision_created_on_commit(decision)
     return Routed(chat, decision, outcome, version.rule, version.version, context, duration_ms)
 
@@ -162,6 +170,7 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
             link=link,
             lead_first_touch=(lead.first_touch or None) if lead else None,
             lead_existed=lead is not None,
+            crm=crm_facts.fetch(workspace, email, email_domain(email)),
         )
     # A rolled-back atomic block guarantees "no writes" even if a future
     # directory change forgot the simulate flag somewhere.

@@ -46,6 +46,9 @@ class Chat(models.Model):
     )
     first_response_at = models.DateTimeField(null=True, blank=True)
     response_time_minutes = models.FloatField(null=True, blank=True)
+    # The CRM record the lead matched when routed: where the Knock fields are written.
+    crm_record_type = models.CharField(max_length=20, blank=True)
+    crm_record_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

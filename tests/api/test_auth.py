@@ -120,10 +120,9 @@ def test_other_workspace_gets_404_on_detail(acme_objects, other_api, api, resour
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("resource", RESOURCES)
+# Segments have no list of their own: they are listed under their rule.
+@pytest.mark.parametrize("resource", [r for r in RESOURCES if r != "segments"])
 def test_other_workspace_list_does_not_show_it(acme_objects, other_api, resource):
-    if resource == "segments":
-        pytest.skip("segments have no list of their own; they are listed under their rule")
     data = ok(other_api.get(f"/api/v1/{resource}/"))
     rows = data["results"] if isinstance(data, dict) else data
     assert acme_objects[resource] not in {row["id"] for row in rows}

@@ -27,7 +27,11 @@ def _setup():
     other, _ = actions.create_workspace("Globex")
     actions.create_rep(workspace, name="Dana", email="dana@acme.test")
     users = {}
-    for name, ws, staff in (("ops", workspace, True), ("spy", other, True), ("rep", workspace, False)):
+    for name, ws, staff in (
+        ("ops", workspace, True),
+        ("spy", other, True),
+        ("rep", workspace, False),
+    ):
         user = get_user_model().objects.create_user(name, password="pw", is_staff=staff)
         Membership.objects.create(workspace=ws, user=user)
         client = Client()

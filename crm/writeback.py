@@ -1,0 +1,60 @@
+"""Writing the Knock fields back to the CRM, as durable, retried, idempotent deliveries.
+
+Rep Owner at assignment and at every ownership change; Responding Rep and Rep
+Response Time at the first human reply. A write sets the same values again
+when retried (a PATCH), so running it twice is harmless. Nothing is planned
+for a lead that is not in the CRM.
+"""
+
+from __future__ import annotations
+
+from notifications import deliveries
+from notifications.deliveries import DeliveryError, handler
+from notifications.models import Delivery
+
+from .backends import backend_for_workspace
+from .backends.base import CrmError
+from .models import CrmSettings
+
+
+def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> None:
+    """Called inside the transaction that changed the chat."""
+    if not chat.crm_record_id:
+        return
+    crm_settings = CrmSettings.for_workspace(chat.workspace)
+    names = crm_settings.field_names()
+    values: dict = {}
+    if rep_owner:
+        owner = chat.rep_owner or chat.ai_owner
+        values[names["rep_owner"]] = owner.name if owner is not None else None
+    if response and chat.responding_rep is not None:
+        values[names["responding_rep"]] = chat.responding_rep.name
+        values[names["response_time"]] = chat.response_time_minutes
+    if not values:
+        return
+    # One write per distinct state: a retry of the same state is the same delivery.
+    state = "-".join(str(v) for v in values.values())
+    purpose = "rep_owner" if rep_owner and not response else "response"
+    deliveries.create(
+        chat.workspace,
+        kind="crm.write",
+        key=f"chat:{chat.id}:crm:{purpose}:{state}"[:200],
+        backend=f"crm:{crm_settings.backend}",
+        target={"record_type": chat.crm_record_type, "record_id": chat.crm_record_id},
+        payload={"values": values, "text": ", ".join(f"{k} = {v}" for k, v in values.items())},
+        chat=chat,
+        decision=getattr(chat, "decision", None),
+    )
+
+
+@handler("crm.write")
+def write(delivery: Delivery) -> dict:
+    backend = backend_for_workspace(delivery.workspace)
+    target = delivery.target
+    try:
+        backend.write_fields(target["record_type"], target["record_id"], delivery.payload["values"])
+    except CrmError as exc:
+        raise DeliveryError(
+            f"{backend.name}: {exc}", permanent=exc.permanent, retry_after=exc.retry_after
+        ) from exc
+    return {"written": sorted(delivery.payload["values"])}
