@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import access
-from .views import decisions, home, links, pools, reps, rules, segments, slack
+from .views import crm, decisions, home, links, pools, reps, rules, segments, slack
 
 app_name = "console"
 
@@ -42,6 +42,11 @@ urlpatterns = [
     path(W + "pools/<int:pool_id>/delete/", pools.pool_delete, name="pool-delete"),
     path(W + "reps/", reps.rep_list, name="reps"),
     path(W + "reps/<int:rep_id>/", reps.rep_edit, name="rep-edit"),
+    path(W + "crm/", crm.crm_page, name="crm"),
+    path(W + "crm/settings/", crm.crm_settings, name="crm-settings"),
+    path(W + "crm/upload/", crm.crm_upload, name="crm-upload"),
+    path(W + "crm/imports/<int:import_id>/", crm.crm_import_progress, name="crm-import"),
+    path(W + "crm/mappings/", crm.crm_mapping, name="crm-mapping"),
     path(W + "slack/", slack.slack_page, name="slack"),
     path(W + "slack/settings/", slack.slack_settings, name="slack-settings"),
     path(W + "slack/sync/", slack.slack_sync_start, name="slack-sync"),

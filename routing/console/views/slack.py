@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from notifications import deliveries
@@ -110,4 +111,7 @@ def delivery_retry(request, delivery_id):
     delivery = get_object_or_404(Delivery, id=delivery_id, workspace=request.workspace)
     deliveries.retry(delivery)
     messages.success(request, "Retrying.")
-    return redirect(request.POST.get("next") or f"/w/{request.workspace.id}/slack/")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = f"/w/{request.workspace.id}/slack/"
+    return redirect(back)
