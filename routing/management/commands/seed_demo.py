@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from crm.models import LocalAccount, LocalOpportunity
 from routing import actions, demo
 from routing.models import ApiToken, Membership, Workspace
 
@@ -55,6 +56,35 @@ class Command(BaseCommand):
         )
         _, key = ApiToken.issue(workspace, name="demo")
         self.stdout.write(f"Demo API token: {key}")
+
+    def _crm(self, workspace, reps):
+        """A few accounts in the local CRM, so CRM owner first and CRM fields have data."""
+        owners = {
+            "globex.com": (reps[0], "customer", True),
+            "hooli.xyz": (reps[1], "opportunity", False),
+            "umbrellahealth.com": (reps[3], "opportunity", False),
+            "northwind.com": (reps[5], "lead", None),
+        }
+        for domain, (rep, stage, won) in owners.items():
+            name = next(c[0] for c in demo.COMPANIES if c[1] == domain)
+            account = LocalAccount.objects.create(
+                workspace=workspace,
+                name=name,
+                domain=domain,
+                owner_email=rep.email,
+                lifecycle_stage=stage,
+                custom_fields={"Tier": "Strategic" if won else "Growth"},
+            )
+            if won is not None:
+                LocalOpportunity.objects.create(
+                    workspace=workspace,
+                    account=account,
+                    name=f"{name} {'renewal' if won else 'new business'}",
+                    stage="Closed Won" if won else "Proposal",
+                    is_closed=bool(won),
+                    is_won=bool(won),
+                    owner_email=rep.email,
+                )
 
     def _ensure_user(self, workspace):
         User = get_user_model()
@@ -117,7 +147,11 @@ class Command(BaseCommand):
         )
 
         inbound = actions.create_rule(
-            workspace, kind="chat", name="Inbound chat", monitoring_channel="#inbound-leads"
+            workspace,
+            kind="chat",
+            name="Inbound chat",
+            monitoring_channel="#inbound-leads",
+            notify_crm_owner=True,
         )
         add = actions.add_segment
         add(
@@ -203,6 +237,7 @@ class Command(BaseCommand):
             )
         workspace = actions.update_workspace(workspace, intent_rules={"support": inbound.id})
 
+        self._crm(workspace, reps)
         link_slugs = list(links)
         for n in range(chat_count):
             actions.route_chat(workspace, demo.fake_chat(rng, link_slugs, n))
