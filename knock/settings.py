@@ -178,6 +178,8 @@ SPECTACULAR_SETTINGS = {
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
+# The workspace (slug) SLACK_BOT_TOKEN belongs to; empty: the oldest workspace.
+SLACK_WORKSPACE = env.str("SLACK_WORKSPACE", default="")
 # Console links in Slack messages point here (e.g. https://knock.example.com).
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")

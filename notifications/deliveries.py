@@ -40,6 +40,8 @@ class DeliveryError(Exception):
 
 # kind -> handler(delivery) -> result dict. Each handler must be idempotent.
 HANDLERS: dict[str, Callable[[Delivery], dict]] = {}
+# kind -> callbacks run (in the same transaction) once a delivery of that kind is done.
+ON_DONE: dict[str, list[Callable[[Delivery], None]]] = {}
 
 
 def handler(kind: str):
@@ -132,6 +134,8 @@ def _done(delivery: Delivery, result: dict) -> None:
     from .events import delivery_changed
 
     delivery_changed(delivery)
+    for callback in ON_DONE.get(delivery.kind, []):
+        callback(delivery)
 
 
 def _failed_attempt(delivery: Delivery, error: DeliveryError) -> None:

@@ -63,18 +63,23 @@ def _already_posted(client, delivery: Delivery, channel: str) -> dict | None:
     channel_id = _resolve_channel_id(client, channel)
     if channel_id is None:
         return None
-    history = _call(
-        client.conversations_history,
-        channel=channel_id,
-        oldest=f"{delivery.created_at.timestamp() - 60:.6f}",
-        limit=200,
-        include_all_metadata=True,
-    )
-    for message in history.get("messages", []):
-        payload = (message.get("metadata") or {}).get("event_payload") or {}
-        if payload.get("knock_key") == delivery.key:
-            return {"channel": channel_id, "ts": message["ts"], "recovered": True}
-    return None
+    cursor = None
+    while True:  # every page since the delivery was created: a busy channel has many
+        history = _call(
+            client.conversations_history,
+            channel=channel_id,
+            oldest=f"{delivery.created_at.timestamp() - 60:.6f}",
+            limit=200,
+            include_all_metadata=True,
+            cursor=cursor,
+        )
+        for message in history.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("knock_key") == delivery.key:
+                return {"channel": channel_id, "ts": message["ts"], "recovered": True}
+        cursor = (history.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
 
 
 def _post(delivery: Delivery) -> dict:

@@ -9,14 +9,19 @@ from __future__ import annotations
 JOIN_ACTION = "knock_join"
 
 
+def _esc(value) -> str:
+    """Slack's mrkdwn escaping: lead-supplied text must not become <!channel>, <@U…> or links."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _who(lead: dict) -> str:
-    name = lead["lead"].get("name") or lead["lead"]["email"]
+    name = _esc(lead["lead"].get("name") or lead["lead"]["email"])
     company = lead.get("company")
-    return f"{name} ({company})" if company else name
+    return f"{name} ({_esc(company)})" if company else name
 
 
 def _fields(lead: dict) -> list[dict]:
@@ -30,24 +35,24 @@ def _fields(lead: dict) -> list[dict]:
     rows = [
         ("Lead", f"{lead['lead']['email']}"),
         ("Company", lead.get("company") or "-"),
-        ("Intent", f"{intent.get('type', 'unknown')} ({intent.get('score', '-')})"),
+        ("Intent", f"{intent.get('type') or 'unknown'} ({intent.get('score') or '-'})"),
         ("Link", (lead.get("link") or {}).get("name") or "-"),
         ("Segment", f"{segment} · {lead['rule']['name']} v{lead['rule']['version']}"),
         ("Assigned to", f"{assignee['name']}{via}"),
     ]
-    return [{"type": "mrkdwn", "text": f"*{label}*\n{value}"} for label, value in rows]
+    return [{"type": "mrkdwn", "text": f"*{label}*\n{_esc(value)}"} for label, value in rows]
 
 
 def lead_alert(lead: dict, decision_url: str) -> dict:
     """The monitoring-channel post; it becomes the lead's thread."""
-    text = f"New lead: {_who(lead)} → {lead['assignee']['name']}"
+    text = f"New lead: {_who(lead)} → {_esc(lead['assignee']['name'])}"
     message = lead.get("message")
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f":incoming_envelope: *{text}*"}},
         {"type": "section", "fields": _fields(lead)},
     ]
     if message:
-        quoted = "\n".join("> " + line for line in message[:500].splitlines())
+        quoted = "\n".join("> " + _esc(line) for line in message[:500].splitlines())
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": quoted}})
     blocks.append(_context(f"Reply in this thread to answer. <{decision_url}|Why this assignee?>"))
     return {"text": text, "blocks": blocks}
@@ -69,7 +74,7 @@ def owner_dm(lead: dict, decision_url: str, chat_id: int) -> dict:
     """To the lead's CRM owner when someone else got it: a Join button."""
     text = (
         f"Your CRM contact {_who(lead)} just started a chat; "
-        f"it went to {lead['assignee']['name']}. Join to take it over."
+        f"it went to {_esc(lead['assignee']['name'])}. Join to take it over."
     )
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f":bust_in_silhouette: {text}"}},

@@ -54,7 +54,9 @@ def sync_users(
     workspace, *, client=None, progress: Callable[[SyncResult], None] | None = None
 ) -> SyncResult:
     """Create, update and deactivate reps by Slack user id. Safe to run again."""
-    client = client or client_for(workspace, timeout=30, rate_limit_retries=20)
+    client = client or client_for(
+        workspace, timeout=30, rate_limit_retries=20, max_rate_limit_wait=None
+    )
     result = SyncResult()
     seen_ids: set[str] = set()
     cursor = None
@@ -69,8 +71,13 @@ def sync_users(
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             break
-    stale = Rep.objects.filter(workspace=workspace, is_active=True).exclude(slack_user_id="")
-    result.deactivated = stale.exclude(slack_user_id__in=seen_ids).update(is_active=False)
+    # Compared in Python: a NOT IN over every Slack id would pass SQLite's parameter limit.
+    active = Rep.objects.filter(workspace=workspace, is_active=True).exclude(slack_user_id="")
+    gone = [pk for pk, sid in active.values_list("id", "slack_user_id") if sid not in seen_ids]
+    for start in range(0, len(gone), 500):
+        result.deactivated += Rep.objects.filter(id__in=gone[start : start + 500]).update(
+            is_active=False
+        )
     if progress:
         progress(result)
     return result

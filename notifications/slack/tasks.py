@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.tasks import task
@@ -30,30 +30,47 @@ def handle_event(event_id: str) -> None:
         if record is None:
             return
         event = record.payload.get("event") or {}
-        if event.get("type") == "message":
-            thread_reply(event)
+        if event.get("type") == "message" and thread_reply(event) == WAIT:
+            return  # kept unprocessed: replayed when the pending alert is recorded
         record.processed_at = timezone.now()
         record.save(update_fields=["processed_at"])
 
 
-def thread_reply(event: dict) -> bool:
-    """A human message in a lead's thread: the first one sets Responding Rep."""
+WAIT = "wait"
+
+
+def thread_reply(event: dict, alert: Delivery | None = None):
+    """A human message in a lead's thread: the first one sets Responding Rep.
+
+    Returns True/False (counted or not), or WAIT when the thread is not known
+    yet but an alert is still being posted: its ts may be this thread's (the
+    worker died between posting and recording it), so the event is replayed
+    once that alert is recorded (see replay_threads).
+    """
     if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
         return False
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not thread_ts or thread_ts == ts:
         return False
-    alert = (
-        Delivery.objects.filter(
-            kind="slack.alert",
-            status=Delivery.DONE,
-            result__channel=event.get("channel"),
-            result__ts=thread_ts,
+    if alert is None:
+        alert = (
+            Delivery.objects.filter(
+                kind="slack.alert",
+                status=Delivery.DONE,
+                result__channel=event.get("channel"),
+                result__ts=thread_ts,
+            )
+            .select_related("chat")
+            .first()
         )
-        .select_related("chat")
-        .first()
-    )
-    if alert is None or alert.chat is None:
+    if alert is None:
+        unrecorded = Delivery.objects.filter(
+            kind="slack.alert",
+            status__in=[Delivery.PENDING, Delivery.RUNNING],
+            created_at__gte=timezone.now() - timedelta(days=1),
+        )
+        return WAIT if unrecorded.exists() else False
+    if alert.chat is None:
         return False
     rep = Rep.objects.filter(
         workspace_id=alert.workspace_id, slack_user_id=event.get("user") or "", is_active=True
@@ -133,3 +150,26 @@ def run_sync(sync_id: int) -> None:
         SlackSync.objects.filter(id=run.id).update(
             status=SlackSync.DONE, finished_at=timezone.now()
         )
+
+
+@task()
+def replay_threads(alert_id: int) -> None:
+    """Events that waited for this alert's thread (see thread_reply) are handled now."""
+    alert = Delivery.objects.select_related("chat").filter(id=alert_id).first()
+    if alert is None or alert.status != Delivery.DONE or not alert.result.get("ts"):
+        return
+    waiting = SlackEvent.objects.filter(
+        processed_at__isnull=True,
+        payload__event__channel=alert.result.get("channel"),
+        payload__event__thread_ts=alert.result["ts"],
+    ).order_by("received_at", "id")
+    for record in waiting:
+        with transaction.atomic():
+            thread_reply(record.payload["event"], alert=alert)
+            record.processed_at = timezone.now()
+            record.save(update_fields=["processed_at"])
+
+
+def on_alert_recorded(delivery: Delivery) -> None:
+    if SlackEvent.objects.filter(processed_at__isnull=True).exists():  # someone is waiting
+        replay_threads.enqueue(delivery.id)

@@ -13,6 +13,8 @@ def signature_problem(request) -> str | None:
     signature = request.headers.get("X-Slack-Signature", "")
     if not timestamp or not signature:
         return "missing signature headers"
+    if not timestamp.isascii() or not timestamp.isdigit():
+        return "bad signature timestamp"  # SignatureVerifier would raise on int()
     verifier = SignatureVerifier(secret)
     # is_valid checks the 5-minute window itself (replay protection).
     if not verifier.is_valid(body=request.body, timestamp=timestamp, signature=signature):

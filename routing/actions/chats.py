@@ -13,8 +13,9 @@ from .errors import ActionError
 
 
 def _locked(chat: Chat) -> Chat:
+    # of=("self",): Postgres cannot lock the nullable side of the outer joins.
     return (
-        Chat.objects.select_for_update()
+        Chat.objects.select_for_update(of=("self",))
         .select_related("rep_owner", "ai_owner", "responding_rep")
         .get(pk=chat.pk)
     )

@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from crm.models import CrmImport, CrmSettings, CrmUserMapping, LocalContact
+from tests.tasks import run_tasks
 
 from .conftest import url
 
@@ -20,10 +20,6 @@ BAD = (
     "ok@bigco.com,Ok,,BigCo,bigco.com,,,\n"
     "not-an-email,Bad,,BigCo,bigco.com,,,\n"
 )
-
-
-def run_tasks():
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def upload(console, workspace, text):

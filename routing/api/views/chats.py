@@ -128,10 +128,10 @@ class ChatViewSet(
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rep = Rep.objects.filter(
-            workspace=self.workspace, id=serializer.validated_data["rep"]
+            workspace=self.workspace, id=serializer.validated_data["rep"], is_active=True
         ).first()
         if rep is None:
-            raise ValidationError({"rep": ["No such rep in this workspace."]})
+            raise ValidationError({"rep": ["No active rep with this id in this workspace."]})
         actions.record_reply(chat, rep, serializer.validated_data.get("at"))
         return Response(ChatSerializer(CHATS.get(pk=chat.pk)).data)
 
