@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from . import intent as intent_detection
+from .engagement import engagement_score
 from .enrichment import email_domain, is_personal_domain
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
@@ -62,10 +63,12 @@ def build_chat_context(
     lead_first_touch: dict | None,
     lead_existed: bool,
     crm=None,
+    history: dict | None = None,
 ) -> tuple[dict, dict]:
     """Return (context, gaps). `payload` is the validated POST /chats/ body.
 
     `crm` is a CrmFacts (the time-boxed lookup's outcome) or None when no lookup ran.
+    `history` is the lead's past in Knock: {"prior_chats", "days_since_last_seen"}.
     """
     gaps: dict[str, str] = {}
     lead_in = _clean(payload["lead"])
@@ -111,6 +114,14 @@ def build_chat_context(
     }
     if link is not None:
         context["link"] = _clean({"slug": link.slug, "channel": link.channel, "name": link.name})
+    history = history or {}
+    context["signals"]["engagement_score"] = engagement_score(
+        prior_chats=history.get("prior_chats", 0),
+        pages_viewed=session.get("pages_viewed"),
+        time_on_site=session.get("time_on_site"),
+        days_since_last_seen=history.get("days_since_last_seen"),
+        is_returning=bool(session.get("is_returning")),
+    )
     if crm is not None and crm.record is not None:
         context["crm"] = crm.namespace()
     elif crm is None:

@@ -44,6 +44,14 @@ def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
     return link
 
 
+def _history(lead: Lead, now) -> dict:
+    """What the engagement score needs from the lead's past (one query)."""
+    return {
+        "prior_chats": Chat.objects.filter(lead=lead).count(),
+        "days_since_last_seen": (now - lead.last_seen_at).total_seconds() / 86400,
+    }
+
+
 def _select_rule(workspace: Workspace, link: KnockLink | None, intent_type) -> tuple[int, str]:
     default_id = (
         RoutingRule.objects.filter(workspace=workspace, kind="chat", is_default=True)
@@ -92,6 +100,7 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             lead_first_touch=lead.first_touch or None,
             lead_existed=not created,
             crm=crm,
+            history=None if created else _history(lead, now),
         )
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
         version, outcome = _run(workspace, rule_id, context, gaps, simulate=False, now=now)
@@ -171,6 +180,7 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
             lead_first_touch=(lead.first_touch or None) if lead else None,
             lead_existed=lead is not None,
             crm=crm_facts.fetch(workspace, email, email_domain(email)),
+            history=_history(lead, now) if lead else None,
         )
     # A rolled-back atomic block guarantees "no writes" even if a future
     # directory change forgot the simulate flag somewhere.

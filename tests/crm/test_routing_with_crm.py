@@ -59,7 +59,9 @@ def test_a_lead_in_the_crm_goes_to_its_owner_first(api, crm_world):
     crm = data["context"]["crm"]
     assert crm["exists"] is True and crm["system"] == "local"
     assert crm["owner_rep"] == crm_world["dana"].id
-    assert data["context"]["signals"] == {"funnel_stage": "opportunity", "crm_status": "exists"}
+    signals = data["context"]["signals"]
+    assert (signals["funnel_stage"], signals["crm_status"]) == ("opportunity", "exists")
+    assert signals["engagement_score"] == 0  # a first, silent visit
     assert any("CRM owner first" in line and "Dana" in line for line in data["trace"]["lines"])
 
 
@@ -74,7 +76,8 @@ def test_segments_match_on_crm_fields(api, crm_world):
 def test_a_lead_not_in_the_crm_is_first_seen(api, crm_world):
     data = route(api, "new@elsewhere.io")
     assert data["context"]["crm"]["exists"] is False
-    assert data["context"]["signals"] == {"funnel_stage": "first_seen", "crm_status": "not_found"}
+    signals = data["context"]["signals"]
+    assert (signals["funnel_stage"], signals["crm_status"]) == ("first_seen", "not_found")
     assert data["segment"]["name"] == "Fallback"
 
 
@@ -127,3 +130,12 @@ def test_a_dead_or_slow_crm_never_blocks_routing(api, crm_world, workspace, monk
     assert "crm data: unavailable (timeout)." in data["trace"]["lines"]
     assert data["assignee"]["id"]  # routed anyway: segments, then the fallback
     assert not Delivery.objects.filter(kind="crm.write").exists()
+
+
+def test_engagement_grows_with_the_leads_history(api, crm_world):
+    first = route(api, "new@elsewhere.io", session={"pages_viewed": 4, "time_on_site": 120})
+    assert first["context"]["signals"]["engagement_score"] == 12 + 4
+    again = route(api, "new@elsewhere.io", session={"pages_viewed": 4, "time_on_site": 120})
+    # one prior chat (12), seen today (15), returning (10), plus this session (16)
+    assert again["context"]["signals"]["engagement_score"] == 12 + 15 + 10 + 16
+    assert again["context"]["signals"]["funnel_stage"] == "existing"
