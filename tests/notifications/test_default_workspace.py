@@ -33,3 +33,23 @@ def test_a_workspace_token_wins(settings, workspace):
     workspace.refresh_from_db()
     assert token_for(workspace) == "xoxb-own"
     assert "xoxb-own" not in SlackSettings.objects.values_list("bot_token_encrypted", flat=True)[0]
+
+
+def test_requeue_deliveries_command(workspace):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from notifications.models import Delivery
+
+    stuck = Delivery.objects.create(
+        workspace=workspace, kind="slack.alert", key="k1", backend="slack",
+        target={"channel": "#x"}, payload={"text": "hi"}, status=Delivery.RUNNING,
+    )  # fmt: skip
+    Delivery.objects.filter(id=stuck.id).update(updated_at=timezone.now() - timedelta(minutes=6))
+    out = io.StringIO()
+    call_command("requeue_deliveries", stdout=out)
+    assert "1 stuck deliveries re-queued." in out.getvalue()
+    assert Delivery.objects.get(id=stuck.id).status == Delivery.PENDING
