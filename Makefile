@@ -74,3 +74,16 @@ check: setup
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Benchmarks, separate from `make test`: the bench-only packages go into .venv
+# (never requirements.txt); bench/run.py checks PostgreSQL (127.0.0.1:5432) and
+# Redis (127.0.0.1:6379), recreates its own database (knock_bench), starts the
+# servers it needs and writes docs/benchmarks.md (raw figures: bench/last-run.json).
+.PHONY: bench
+bench: $(VENV)/.bench-installed
+	@mkdir -p staticfiles
+	$(PY) bench/run.py
+
+$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@

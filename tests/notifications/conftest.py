@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import threading
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,6 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -182,26 +182,50 @@ FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # django-tasks-db's "no run_after
 def feed_events(workspace):
     """Collect what is sent to the workspace's live-feed group (the real channel layer)
     while the block runs; on-commit callbacks run at the end of the block, as after a
-    real commit (the test's own transaction never commits)."""
+    real commit (the test's own transaction never commits).
+
+    The subscriber lives in one event loop of its own for the whole block: the Redis
+    pub/sub layer only delivers to channels created in the loop that receives.
+    """
     layer = get_channel_layer()
-    name = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(feed_group(workspace.id), name)
+    group = feed_group(workspace.id)
     events: list[dict] = []
+    ready, stop = threading.Event(), threading.Event()
+
+    async def collect():
+        name = await layer.new_channel()
+        await layer.group_add(group, name)
+        # Pub/sub subscribes asynchronously: ready once a probe has come back.
+        for _ in range(50):
+            await layer.group_send(group, {"type": "test.probe"})
+            try:
+                if (await asyncio.wait_for(layer.receive(name), 0.1))["type"] == "test.probe":
+                    break
+            except TimeoutError:
+                continue
+        ready.set()
+        quiet = 0
+        try:
+            while quiet < 3:  # after `stop`, three empty polls in a row end it
+                try:
+                    event = await asyncio.wait_for(layer.receive(name), timeout=0.1)
+                    if event["type"] != "test.probe":
+                        events.append(event)
+                    quiet = 0
+                except TimeoutError:
+                    quiet = quiet + 1 if stop.is_set() else 0
+        finally:
+            await layer.group_discard(group, name)
+
+    thread = threading.Thread(target=lambda: asyncio.run(collect()), daemon=True)
+    thread.start()
+    assert ready.wait(5), "the feed subscriber did not start"
     try:
         with TestCase.captureOnCommitCallbacks(execute=True):
             yield events
-        events.extend(async_to_sync(_drain)(layer, name))
     finally:
-        async_to_sync(layer.group_discard)(feed_group(workspace.id), name)
-
-
-async def _drain(layer, name: str) -> list[dict]:
-    received = []
-    while True:
-        try:
-            received.append(await asyncio.wait_for(layer.receive(name), timeout=0.3))
-        except TimeoutError:
-            return received
+        stop.set()
+        thread.join(10)
 
 
 # -- signed requests from Slack ------------------------------------------------------

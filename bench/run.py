@@ -1,0 +1,145 @@
+"""``make bench``: run every benchmark once and write docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py [--quick] [--out docs/benchmarks.md]
+
+Needs PostgreSQL and Redis running (see bench/common.py for the URLs); it
+drops and recreates its own database (``knock_bench``), starts the ASGI
+servers it needs, and stops them. ``--quick`` shortens every run (for trying
+the machinery, not for figures). The raw results are also written as JSON
+(``bench/last-run.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import common, conditions_bench, report
+
+
+def machine(services: dict) -> dict:
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        kib = next(int(line.split()[1]) for line in f if line.startswith("MemTotal:"))
+    import django
+
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gib": round(kib / 1024 / 1024, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgres": services["postgres"],
+        "redis": services["redis"],
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def step(name: str):
+    print(f"[bench] {name} ...", flush=True)
+    return time.perf_counter()
+
+
+def done(started: float) -> None:
+    print(f"[bench]   done in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short runs, to try the machinery")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--json", default=str(ROOT / "bench" / "last-run.json"))
+    args = parser.parse_args()
+    quick = args.quick
+    began = time.perf_counter()
+
+    common.apply_env()
+    env = {k: os.environ[k] for k in common.bench_env()}
+    t = step("checking PostgreSQL and Redis")
+    services = common.check_services(env)
+    done(t)
+    results: dict = {"quick": quick, "machine": machine(services)}
+
+    # 1. Pure Python, before Django is even set up.
+    t = step("1. condition engine: Knock vs hand-written vs rule-engine vs JsonLogic")
+    results["conditions"] = conditions_bench.run(
+        fast_rounds=5 if quick else 15, peer_rounds=1 if quick else 3
+    )
+    if results["conditions"]["knock_vs_hand_written"] > report.TARGETS["hand_written"]:
+        from bench import profiling
+
+        results["conditions"]["profile"] = profiling.profile_conditions()
+    done(t)
+
+    t = step("preparing the benchmark database (drop, create, migrate)")
+    common.prepare_database(env, fresh=True)
+    common.setup_django()
+    done(t)
+
+    from bench import feed_latency, http_bench, pool_bench, query_counts
+
+    t = step("5. queries per routed chat with 3, 30 and 300 segments")
+    results["queries"] = query_counts.run()
+    done(t)
+
+    t = step("3. pool rotation: 1 client, then 16 concurrent clients")
+    results["pool"] = pool_bench.run(single=60 if quick else 150, per_client=10 if quick else 25)
+    done(t)
+
+    t = step("2. route a chat over HTTP vs the floor (daphne, 8 connections)")
+    results["http"] = http_bench.run(
+        connections=8,
+        seconds=3 if quick else 8,
+        rounds=1 if quick else 2,
+        warmup=1 if quick else 2,
+        profile_seconds=3 if quick else 8,
+        profile_below=report.TARGETS["floor_ratio"],
+    )
+    done(t)
+
+    t = step("4. live feed: commit-to-client latency, 100 then 500 websocket clients")
+    decisions = 30 if quick else 100
+    results["feed"] = [feed_latency.run(n, decisions, 10.0) for n in (100, 500)]
+    done(t)
+    big = results["feed"][-1]
+    if (
+        big["p50_ms"] > report.TARGETS["feed_p50_ms"]
+        or big["p95_ms"] > report.TARGETS["feed_p95_ms"]
+        or big["missing"]
+    ):
+        # Missed: the same measurement with one thing changed at a time, to show
+        # what bounds it (bench/feed_asgi.py, bench/pubsub_settings.py).
+        t = step("4. missed: 500 clients again, one change at a time (diagnostic)")
+        results["feed_diagnostics"] = [
+            {"change": change, **feed_latency.run(big["clients"], decisions, 10.0, settings, app)}
+            for change, settings, app in report.FEED_DIAGNOSTICS
+        ]
+        done(t)
+
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["wall_seconds"] = time.perf_counter() - began
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report.render(results))
+    Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(report.summary_table(results))
+    print(f"[bench] wrote {out} and {args.json} in {results['wall_seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
