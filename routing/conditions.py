@@ -1043,6 +1043,13 @@ def explain(tree: Any, context: Any) -> Explanation:
     return _explain(_normalize(tree), context)
 
 
+def explainer(tree: Any) -> Callable[[Any], Explanation]:
+    """``explain`` with the tree validated and normalised once, for repeated use
+    (the engine keeps one per segment of a compiled rule version)."""
+    node = _normalize(tree)
+    return lambda ctx: _explain(node, ctx)
+
+
 def _explain(node: _Leaf | _Group, ctx: Any) -> Explanation:
     if isinstance(node, _Leaf):
         v = node.get(ctx)

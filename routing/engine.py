@@ -29,6 +29,7 @@ class SegmentSpec:
     predicate: Callable[[dict], bool]
     summary: str
     monitoring_channel: str = ""
+    explain: Callable[[dict], Any] | None = None  # conditions.explainer(conditions)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def compile_rule(snapshot: dict) -> CompiledRule:
             assignee=seg["assignee"],
             is_fallback=seg["is_fallback"],
             predicate=conditions.compile(seg["conditions"]),
+            explain=conditions.explainer(seg["conditions"]),
             summary=conditions.describe(seg["conditions"]),
             monitoring_channel=seg.get("monitoring_channel", ""),
         )
@@ -171,7 +173,8 @@ def decide(
     matching_ids = {seg.id for seg in matching}
 
     for index, seg in enumerate(rule.segments):
-        explanation = conditions.explain(seg.conditions, context).to_dict()
+        explain = seg.explain or (lambda ctx, tree=seg.conditions: conditions.explain(tree, ctx))
+        explanation = explain(context).to_dict()
         entry = {
             "id": seg.id,
             "name": seg.name,

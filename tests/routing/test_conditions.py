@@ -1159,3 +1159,24 @@ def test_nan_is_not_a_number_anywhere():
         assert evaluate(leaf("company.employees", op, 0), ctx) is False
     assert evaluate(leaf("company.employees", "between", [-1e18, 1e18]), ctx) is False
     assert math.isnan(explain(leaf("company.employees", "exists"), ctx).actual)
+
+
+def test_explainer_is_explain_with_the_tree_prepared_once():
+    from routing.conditions import explainer
+
+    tree = {
+        "all": [
+            {"field": "company.employees", "op": "gt", "value": "200"},
+            {"not": {"field": "lead.email", "op": "domain_in", "value": ["@Gmail.com"]}},
+        ]
+    }
+    ctxs = [
+        {"company": {"employees": 500}, "lead": {"email": "a@bigco.com"}},
+        {"company": {"employees": 5}},
+        {},
+    ]
+    prepared = explainer(tree)
+    for ctx in ctxs:
+        assert prepared(ctx).to_dict() == explain(tree, ctx).to_dict()
+    with pytest.raises(ConditionError):
+        explainer({"field": "company.employees", "op": "gt", "value": "many"})
