@@ -455,12 +455,10 @@ def _bounds_http(r: dict) -> list[str]:
         "version), skip the `current_version` query when the cached compiled rule is current, "
         "and build the 201 from the objects just written instead of re-reading the chat with "
         f"six joins: five of the {queries} statements.",
-        "2. **Explain without re-validating** (`routing/engine.py` with a `routing/conditions.py` "
-        "API): `engine.decide` calls `conditions.explain(seg.conditions, ...)` for every segment "
-        "of every chat, and `_failed_leaves` calls `conditions.describe` per failed leaf; both "
-        "re-validate and re-normalise the JSON tree each time. Keeping the normalised tree in "
-        "`SegmentSpec` (built once per version, like the predicate) and explaining that would "
-        "remove most of the trace's cost.",
+        "2. **Explain without re-validating** (`routing/engine.py`): done for `explain` "
+        "(`conditions.explainer`, prepared once per rule version, like the predicate); "
+        "`_failed_leaves` still calls `conditions.describe` per failed leaf, which "
+        "re-validates that leaf.",
         "3. **The feed event** (`routing/events.py`): the commit hook renders the row template "
         "and `async_to_sync(group_send)` hops from the request's thread to the event loop and "
         "waits for Redis inside the request; handing the event to the loop without waiting "
