@@ -20,6 +20,13 @@ class ActionError(Exception):
     def as_response_data(self):
         return self.errors
 
+    def text(self) -> str:
+        """Every message as one sentence run, for a flash message."""
+        parts = []
+        for value in self.errors.values():
+            parts.extend(str(m) for m in (value if isinstance(value, list | tuple) else [value]))
+        return " ".join(parts)
+
 
 class NotFound(ActionError):
     status_code = 404

@@ -142,3 +142,13 @@ def test_default_rule_cannot_be_deleted(console, workspace):
     default = workspace.rules.get(kind="chat", is_default=True)
     console.post(url(workspace, f"rules/{default.id}/delete/"))
     assert workspace.rules.filter(id=default.id).exists()
+
+
+def test_a_refused_delete_explains_itself_in_plain_words(console, workspace, rule):
+    from routing import actions
+
+    actions.create_link(workspace, slug="g2", name="G2", chat_rule=rule.id)
+    response = console.post(url(workspace, f"rules/{rule.id}/delete/"), follow=True)
+    page = response.content.decode()
+    assert "The rule is used by links: G2. Detach it first." in page
+    assert "[&#x27;" not in page and "['" not in page

@@ -155,19 +155,17 @@ def assignee_data(decision: Decision) -> dict:
     return data
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class RoutedFieldsMixin(serializers.Serializer):
+    """lead, link, rule, segment and assignee: shared by a decision and its chat."""
+
     lead = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
     rule = serializers.SerializerMethodField()
     segment = serializers.SerializerMethodField()
     assignee = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Decision
-        fields = [
-            "id", "kind", "chat", "lead", "link", "rule", "segment", "via", "assignee",
-            "context", "trace", "duration_ms", "created_at",
-        ]  # fmt: skip
+    def decision_of(self, obj) -> Decision:
+        return obj
 
     @extend_schema_field(LeadOutSerializer)
     def get_lead(self, obj):
@@ -181,31 +179,35 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RuleRefSerializer)
     def get_rule(self, obj):
-        return {"id": obj.rule_id, "name": obj.rule_name, "version": obj.rule_version}
+        d = self.decision_of(obj)
+        return {"id": d.rule_id, "name": d.rule_name, "version": d.rule_version}
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_segment(self, obj):
-        if obj.via != "segment":
-            return None
-        return {"id": obj.segment_id, "name": obj.segment_name}
+        d = self.decision_of(obj)
+        return {"id": d.segment_id, "name": d.segment_name} if d.via == "segment" else None
 
     @extend_schema_field(AssigneeOutSerializer)
     def get_assignee(self, obj):
-        return assignee_data(obj)
+        return assignee_data(self.decision_of(obj))
+
+
+class DecisionSerializer(RoutedFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = [
+            "id", "kind", "chat", "lead", "link", "rule", "segment", "via", "assignee",
+            "context", "trace", "duration_ms", "created_at",
+        ]  # fmt: skip
 
 
 def _ref(obj):
     return {"id": obj.id, "name": obj.name} if obj is not None else None
 
 
-class ChatSerializer(serializers.ModelSerializer):
+class ChatSerializer(RoutedFieldsMixin, serializers.ModelSerializer):
     """A routed chat: its decision's fields flattened, plus ownership."""
 
-    lead = serializers.SerializerMethodField()
-    link = serializers.SerializerMethodField()
-    rule = serializers.SerializerMethodField()
-    segment = serializers.SerializerMethodField()
-    assignee = serializers.SerializerMethodField()
     via = serializers.CharField(source="decision.via", read_only=True)
     context = serializers.JSONField(source="decision.context", read_only=True)
     trace = serializers.JSONField(source="decision.trace", read_only=True)
@@ -222,29 +224,8 @@ class ChatSerializer(serializers.ModelSerializer):
             "first_response_at", "response_time_minutes", "created_at",
         ]  # fmt: skip
 
-    @extend_schema_field(LeadOutSerializer)
-    def get_lead(self, obj):
-        return {"id": obj.lead_id, "email": obj.lead.email, "name": obj.lead.name}
-
-    @extend_schema_field(LinkRefSerializer(allow_null=True))
-    def get_link(self, obj):
-        if obj.link is None:
-            return None
-        return {"id": obj.link_id, "slug": obj.link.slug, "name": obj.link.name}
-
-    @extend_schema_field(RuleRefSerializer)
-    def get_rule(self, obj):
-        d = obj.decision
-        return {"id": d.rule_id, "name": d.rule_name, "version": d.rule_version}
-
-    @extend_schema_field(RefSerializer(allow_null=True))
-    def get_segment(self, obj):
-        d = obj.decision
-        return {"id": d.segment_id, "name": d.segment_name} if d.via == "segment" else None
-
-    @extend_schema_field(AssigneeOutSerializer)
-    def get_assignee(self, obj):
-        return assignee_data(obj.decision)
+    def decision_of(self, obj) -> Decision:
+        return obj.decision
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_rep_owner(self, obj):

@@ -147,7 +147,7 @@ def pool_update_member(request, pool_id, rep_id):
     try:
         actions.update_pool(pool, members=members)
     except actions.ActionError as exc:
-        messages.error(request, " ".join(str(m) for v in exc.errors.values() for m in v))
+        messages.error(request, exc.text())
     else:
         messages.success(request, "Members saved.")
     return redirect("console:pool", ws=request.workspace.id, pool_id=pool.id)
@@ -160,7 +160,7 @@ def pool_delete(request, pool_id):
     try:
         actions.delete_pool(pool)
     except actions.ActionError as exc:
-        messages.error(request, " ".join(str(m) for m in exc.errors.values()))
+        messages.error(request, exc.text())
         return redirect("console:pool", ws=request.workspace.id, pool_id=pool.id)
     messages.success(request, f"Deleted pool “{pool.name}”.")
     return redirect("console:pools", ws=request.workspace.id)

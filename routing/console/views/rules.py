@@ -115,7 +115,7 @@ def rule_delete(request, rule_id):
     try:
         actions.delete_rule(rule)
     except actions.ActionError as exc:
-        messages.error(request, " ".join(str(m) for m in exc.errors.values()))
+        messages.error(request, exc.text())
         return redirect("console:rule", ws=request.workspace.id, rule_id=rule.id)
     messages.success(request, f"Deleted rule “{rule.name}”.")
     return redirect(f"/w/{request.workspace.id}/rules/?kind={rule.kind}")

@@ -117,7 +117,7 @@ def segment_delete(request, segment_id):
     try:
         actions.delete_segment(segment)
     except actions.ActionError as exc:
-        messages.error(request, " ".join(str(m) for m in exc.errors.values()))
+        messages.error(request, exc.text())
     else:
         messages.success(request, f"Deleted segment “{segment.name}”.")
     return _back(request, segment.rule)
