@@ -15,8 +15,6 @@ from typing import Any, Protocol
 
 from . import conditions
 
-ASSIGNEE_TYPES = ("rep", "pool", "ai_agent", "crm_owner", "workspace_default")
-
 
 @dataclass(frozen=True)
 class SegmentSpec:
@@ -27,9 +25,9 @@ class SegmentSpec:
     assignee: dict  # {"type": ..., "id": ..., "name": ...}
     is_fallback: bool
     predicate: Callable[[dict], bool]
+    explain: Callable[[dict], Any]  # conditions.explainer(conditions): validated once
     summary: str
     monitoring_channel: str = ""
-    explain: Callable[[dict], Any] | None = None  # conditions.explainer(conditions)
 
 
 @dataclass(frozen=True)
@@ -173,8 +171,7 @@ def decide(
     matching_ids = {seg.id for seg in matching}
 
     for index, seg in enumerate(rule.segments):
-        explain = seg.explain or (lambda ctx, tree=seg.conditions: conditions.explain(tree, ctx))
-        explanation = explain(context).to_dict()
+        explanation = seg.explain(context).to_dict()
         entry = {
             "id": seg.id,
             "name": seg.name,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from crm.writeback import plan_writes
 from notifications.planner import plan_decision
 from routing import crm_facts, engine, events
-from routing.context import build_chat_context, first_touch
+from routing.context import build_chat_context
 from routing.directory import WorkspaceDirectory
 from routing.enrichment import email_domain
 from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, Workspace
@@ -73,7 +73,7 @@ def _run(workspace, rule_id, context, gaps, *, simulate: bool, now):
         raise NotFound({"rule": ["No such rule in this workspace."]})
     rule = compiled(version)
     directory = WorkspaceDirectory(workspace, rule, context, now=now, simulate=simulate)
-    return version, engine.decide(rule, context, directory, gaps)
+    return version, rule, engine.decide(rule, context, directory, gaps)
 
 
 def route_chat(workspace: Workspace, payload: dict) -> Routed:
@@ -103,8 +103,9 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             history=None if created else _history(lead, now),
         )
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
-        version, outcome = _run(workspace, rule_id, context, gaps, simulate=False, now=now)
-        compiled_rule = compiled(version)
+        version, compiled_rule, outcome = _run(
+            workspace, rule_id, context, gaps, simulate=False, now=now
+        )
         outcome.trace["rule"]["selected_because"] = why
         outcome.trace["lines"].insert(1, f"Selected because: {why}.")
 
@@ -185,11 +186,11 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
     # A rolled-back atomic block guarantees "no writes" even if a future
     # directory change forgot the simulate flag somewhere.
     with transaction.atomic():
-        version, outcome = _run(workspace, rule.id, context, gaps, simulate=True, now=now)
+        version, _, outcome = _run(workspace, rule.id, context, gaps, simulate=True, now=now)
         outcome.trace["rule"]["selected_because"] = "simulation of this rule"
         transaction.set_rollback(True)
     duration_ms = (time.perf_counter() - started) * 1000
     return Routed(None, None, outcome, version.rule, version.version, context, duration_ms)
 
 
-__all__ = ["Routed", "route_chat", "simulate", "first_touch"]
+__all__ = ["Routed", "route_chat", "simulate"]
