@@ -212,6 +212,29 @@ def add_segment(
 
 
 @transaction.atomic
+def duplicate_segment(segment: Segment) -> Segment:
+    """A copy of `segment` right below it (one new rule version)."""
+    rule = _locked_rule(segment.rule)
+    original = Segment.objects.get(pk=segment.pk)
+    if original.is_fallback:
+        raise ActionError({"detail": "The fallback segment cannot be duplicated."})
+    copy = Segment.objects.create(
+        rule=rule,
+        name=f"{original.name} (copy)"[:200],
+        conditions=original.conditions,
+        monitoring_channel=original.monitoring_channel,
+        assignee_type=original.assignee_type,
+        assignee_rep_id=original.assignee_rep_id,
+        assignee_pool_id=original.assignee_pool_id,
+        assignee_agent_id=original.assignee_agent_id,
+    )
+    copy.below(original)
+    publish_version(rule)
+    copy.refresh_from_db()
+    return copy
+
+
+@transaction.atomic
 def update_segment(segment: Segment, **changes) -> Segment:
     rule = _locked_rule(segment.rule)
     segment = Segment.objects.get(pk=segment.pk)

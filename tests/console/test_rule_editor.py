@@ -104,6 +104,11 @@ def test_duplicate_puts_the_copy_below_the_original(console, workspace, rule):
     big = Segment.objects.get(rule=rule, name="Big")
     assert console.post(url(workspace, f"segments/{big.id}/duplicate/")).status_code == 302
     assert _order(rule) == ["Big", "Big (copy)", "Support", "Fallback"]
+    copy = Segment.objects.get(rule=rule, name="Big (copy)")
+    assert (copy.conditions, copy.assignee_rep_id) == (big.conditions, big.assignee_rep_id)
+    before = rule.version
+    rule.refresh_from_db()
+    assert rule.version == before + 1  # one version for the copy and its place
 
 
 def test_fallback_cannot_be_deleted_from_the_console(console, workspace, rule):

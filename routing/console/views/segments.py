@@ -87,25 +87,11 @@ def segment_edit(request, segment_id):
 @require_POST
 def segment_duplicate(request, segment_id):
     segment = _segment(request, segment_id)
-    if segment.is_fallback:
-        messages.error(request, "The fallback segment cannot be duplicated.")
+    try:
+        actions.duplicate_segment(segment)
+    except actions.ActionError as exc:
+        messages.error(request, exc.text())
         return _back(request, segment.rule)
-    copy = actions.add_segment(
-        segment.rule,
-        name=f"{segment.name} (copy)",
-        conditions=segment.conditions,
-        assignee={"type": segment.assignee_type, "id": segment.assignee_id},
-        monitoring_channel=segment.monitoring_channel,
-    )
-    # Put the copy right below the original rather than above the fallback.
-    ids = list(
-        Segment.objects.filter(rule=segment.rule, is_fallback=False)
-        .exclude(id=copy.id)
-        .order_by("order")
-        .values_list("id", flat=True)
-    )
-    ids.insert(ids.index(segment.id) + 1, copy.id)
-    actions.reorder_segments(segment.rule, ids)
     messages.success(request, f"Duplicated “{segment.name}”.")
     return _back(request, segment.rule)
 
