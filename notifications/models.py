@@ -100,6 +100,22 @@ class SlackEvent(models.Model):
         return self.event_id
 
 
+class SlackInteraction(models.Model):
+    """Interactions (button clicks) seen, so a replayed signed request enqueues nothing.
+
+    `key` is a hash of what identifies one click (team, user, trigger_id, container
+    and the action with its action_ts): Slack gives every click a new action_ts and
+    trigger_id, so only a replay of the same request has the same key.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    action_id = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.action_id} {self.key[:12]}"
+
+
 class SlackSync(models.Model):
     """One run of the rep sync started from the console (progress for the bar)."""
 

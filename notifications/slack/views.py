@@ -2,9 +2,11 @@
 
 Both answer within Slack's 3 seconds: they verify, record and enqueue; the
 work runs in tasks. Retries of an event (X-Slack-Retry-Num) are recognised
-by event id and dropped.
+by event id and dropped, replays of an interaction by a key per click. A signed
+request that is not shaped like Slack's is a 400, never a 500.
 """
 
+import hashlib
 import json
 import logging
 
@@ -13,7 +15,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..models import SlackEvent
+from ..models import SlackEvent, SlackInteraction
 from . import tasks
 from .messages import JOIN_ACTION
 from .verify import signature_problem
@@ -36,7 +38,7 @@ def events(request):
         return _refuse(request, problem)
     try:
         payload = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or UTF-8, a huge int, deep nesting
         return JsonResponse({"error": "body is not JSON"}, status=400)
     if not isinstance(payload, dict):
         return JsonResponse({"error": "body is not a JSON object"}, status=400)
@@ -61,6 +63,68 @@ def events(request):
     return HttpResponse(status=200)
 
 
+class Malformed(ValueError):
+    """A signed interaction that is not shaped like Slack's: a 400 naming the part."""
+
+
+def _object(payload: dict, key: str, *, required: bool) -> dict:
+    value = payload.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise Malformed(f"{key} must be an object")
+    return value
+
+
+def _text(obj: dict, key: str, where: str, *, limit: int = 255) -> str:
+    """A short plain string (absent: ""). NUL and lone surrogates would fail to store."""
+    value = obj.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise Malformed(f"{where}.{key} must be a string of at most {limit} characters")
+    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise Malformed(f"{where}.{key} has characters that are not allowed")
+    return value
+
+
+def _joins(payload: dict) -> list[tuple[str, tuple[str, str, str, str]]]:
+    """The Join clicks of a block_actions payload: (dedupe key, handle_join args)."""
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions:
+        raise Malformed("actions must be a non-empty list")
+    user = _object(payload, "user", required=True)
+    user_id = _text(user, "id", "user")
+    if not user_id:
+        raise Malformed("user.id is missing")
+    container = _object(payload, "container", required=False)
+    channel = _object(payload, "channel", required=False)
+    channel_id = _text(container, "channel_id", "container") or _text(channel, "id", "channel")
+    message_ts = _text(container, "message_ts", "container")
+    team = _object(payload, "team", required=False)
+    joins = []
+    for n, action in enumerate(actions):
+        if not isinstance(action, dict):
+            raise Malformed(f"actions[{n}] must be an object")
+        if _text(action, "action_id", f"actions[{n}]") != JOIN_ACTION:
+            continue
+        value = _text(action, "value", f"actions[{n}]", limit=2000)
+        identity = [
+            _text(team, "id", "team"),
+            user_id,
+            _text(payload, "trigger_id", "payload"),
+            channel_id,
+            message_ts,
+            _text(action, "block_id", f"actions[{n}]"),
+            JOIN_ACTION,
+            _text(action, "action_ts", f"actions[{n}]"),
+            value,
+        ]
+        key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()
+        joins.append((key, (value, user_id, channel_id, message_ts)))
+    return joins
+
+
 @csrf_exempt
 @require_POST
 def interactions(request):
@@ -69,17 +133,23 @@ def interactions(request):
         return _refuse(request, problem)
     try:
         payload = json.loads(request.POST.get("payload", ""))
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return JsonResponse({"error": "payload is not JSON"}, status=400)
-    if not isinstance(payload, dict) or payload.get("type") != "block_actions":
-        return HttpResponse(status=200)
-    for action in payload.get("actions") or []:
-        if action.get("action_id") == JOIN_ACTION:
-            container = payload.get("container") or {}
-            tasks.handle_join.enqueue(
-                str(action.get("value", "")),
-                str((payload.get("user") or {}).get("id", "")),
-                str(container.get("channel_id") or (payload.get("channel") or {}).get("id", "")),
-                str(container.get("message_ts", "")),
-            )
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        return JsonResponse({"error": "payload must be an object with a type"}, status=400)
+    if payload["type"] != "block_actions":
+        return HttpResponse(status=200)  # nothing else is acted on
+    try:
+        joins = _joins(payload)
+    except Malformed as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    for key, args in joins:
+        # Like events: the first sight of a click records it and enqueues its task in
+        # one transaction; a replay of the same signed request hits the unique key.
+        try:
+            with transaction.atomic():
+                SlackInteraction.objects.create(key=key, action_id=JOIN_ACTION)
+                tasks.handle_join.enqueue(*args)
+        except IntegrityError:
+            logger.info("slack: replayed interaction %s dropped", key[:12])
     return HttpResponse(status=200)
