@@ -45,6 +45,7 @@ class CrmSettingsAdmin(admin.ModelAdmin):
                     "responding_rep_field",
                     "response_time_field",
                     "meeting_owner_field",
+                    "write_to_accounts",
                 ]
             },
         ),

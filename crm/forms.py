@@ -66,6 +66,7 @@ class CrmSettingsForm(forms.ModelForm):
             "responding_rep_field",
             "response_time_field",
             "meeting_owner_field",
+            "write_to_accounts",
         ]
 
     def __init__(self, *args, **kwargs):

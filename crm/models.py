@@ -61,6 +61,13 @@ class CrmSettings(models.Model):
     responding_rep_field = models.CharField(max_length=255, blank=True)
     response_time_field = models.CharField(max_length=255, blank=True)
     meeting_owner_field = models.CharField(max_length=255, blank=True)
+    # A chat matched only by its company's account is not about that account: writing
+    # Rep Owner there would overwrite the account owner's record with every new lead.
+    write_to_accounts = models.BooleanField(
+        default=False,
+        help_text="Also write the Knock fields to the account when the lead is not a lead or "
+        "contact in the CRM (off: only lead and contact records are written).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,7 +3,8 @@
 Rep Owner at assignment and at every ownership change; Responding Rep and Rep
 Response Time at the first human reply. A write sets the same values again
 when retried (a PATCH), so running it twice is harmless. Nothing is planned
-for a lead that is not in the CRM.
+for a lead that is not in the CRM, nor for one matched only through its
+company's account unless CrmSettings.write_to_accounts is on.
 """
 
 from __future__ import annotations
@@ -16,12 +17,24 @@ from .backends import backend_for_workspace
 from .backends.base import CrmError
 from .models import CrmSettings
 
+PERSON_RECORDS = ("lead", "contact")
+
+
+def writes_to(crm_settings: CrmSettings, record_type: str) -> bool:
+    """The lead or contact a chat is about is written; an account only when the
+    workspace's CRM settings say so (write_to_accounts, off by default)."""
+    return record_type in PERSON_RECORDS or (
+        record_type == "account" and crm_settings.write_to_accounts
+    )
+
 
 def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> None:
     """Called inside the transaction that changed the chat."""
     if not chat.crm_record_id:
         return
     crm_settings = CrmSettings.for_workspace(chat.workspace)
+    if not writes_to(crm_settings, chat.crm_record_type):
+        return  # the lead matched only its company's account: not this lead's record
     names = crm_settings.field_names()
     values: dict = {}
     if rep_owner:
@@ -51,6 +64,13 @@ def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> Non
 def write(delivery: Delivery) -> dict:
     backend = backend_for_workspace(delivery.workspace)
     target = delivery.target
+    if not writes_to(CrmSettings.for_workspace(delivery.workspace), target.get("record_type")):
+        # Planned before write_to_accounts was turned off: not written, and not retried.
+        raise DeliveryError(
+            f"not written: writing to a {target.get('record_type')} record is turned off "
+            "(CRM settings: write to accounts)",
+            permanent=True,
+        )
     try:
         backend.write_fields(target["record_type"], target["record_id"], delivery.payload["values"])
     except CrmError as exc:
