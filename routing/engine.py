@@ -28,6 +28,7 @@ class SegmentSpec:
     explain: Callable[[dict], Any]  # conditions.explainer(conditions): validated once
     summary: str
     monitoring_channel: str = ""
+    booking: dict | None = None  # meeting segments: SPEC 5a, with rep and pool names
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class CompiledRule:
     notify_crm_owner: bool
     monitoring_channel: str
     segments: tuple[SegmentSpec, ...]
+    owner_duration: int = 30  # meeting rules: CRM owner first's meeting length
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def compile_rule(snapshot: dict) -> CompiledRule:
             explain=conditions.explainer(seg["conditions"]),
             summary=conditions.describe(seg["conditions"]),
             monitoring_channel=seg.get("monitoring_channel", ""),
+            booking=seg.get("booking"),
         )
         for index, seg in enumerate(snapshot["segments"])
     )
@@ -111,6 +114,7 @@ def compile_rule(snapshot: dict) -> CompiledRule:
         notify_crm_owner=rule["notify_crm_owner"],
         monitoring_channel=rule["monitoring_channel"],
         segments=segments,
+        owner_duration=rule.get("owner_duration", 30),
     )
 
 
@@ -208,6 +212,62 @@ def decide(
     if resolution.assignee is None:  # pragma: no cover - the directory guarantees one
         raise RuntimeError("the directory returned no last-resort assignee")
     return _finish(Outcome(resolution.assignee, None, "last_resort"), trace, lines)
+
+
+@dataclass
+class Match:
+    """The first segment whose conditions hold, and the trace of the walk."""
+
+    segment: SegmentSpec | None
+    trace: dict[str, Any]
+    lines: list[str]
+
+
+def match(rule: CompiledRule, context: dict, gaps: dict | None = None) -> Match:
+    """Walk a rule's segments top to bottom and stop at the first match.
+
+    Unlike `decide`, nothing is resolved: a meeting segment's booking is
+    worked out by the caller (calendars/), which appends its own lines and
+    result. The per-segment entries have the same shape as decide's.
+    """
+    gaps = gaps or {}
+    trace: dict[str, Any] = {
+        "gaps": gaps,
+        "rule": {"id": rule.id, "name": rule.name, "version": rule.version},
+        "segments": [],
+        "not_reached": 0,
+    }
+    lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
+    lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
+    for index, seg in enumerate(rule.segments):
+        explanation = seg.explain(context).to_dict()
+        matched = bool(seg.predicate(context))
+        entry = {
+            "id": seg.id,
+            "name": seg.name,
+            "position": seg.position,
+            "fallback": seg.is_fallback,
+            "summary": seg.summary,
+            "matched": matched,
+            "conditions": explanation,
+        }
+        if seg.booking is not None:
+            entry["booking"] = seg.booking
+        else:
+            entry["assignee"] = seg.assignee
+        trace["segments"].append(entry)
+        label = f'{index + 1}. "{seg.name}"'
+        if not matched:
+            entry["outcome"] = "no_match"
+            entry["reason"] = "conditions not met: " + "; ".join(_failed_leaves(explanation))
+            lines.append(f"{label}: no match ({entry['reason'][len('conditions not met: ') :]}).")
+            continue
+        entry["outcome"] = "matched"
+        seen = "; ".join(_all_leaves(explanation)) or seg.summary
+        lines.append(f"{label}: matched ({seen}).")
+        trace["not_reached"] = len(rule.segments) - index - 1
+        return Match(seg, trace, lines)
+    return Match(None, trace, lines)  # only when a rule has no fallback (never saved so)
 
 
 def _crm_owner_first(rule, context, directory, trace, lines, gaps) -> Outcome | None:

@@ -7,10 +7,13 @@ from threading import Lock
 
 from django.db import transaction
 
-from routing import conditions, engine
+from routing import booking as bookings
+from routing import catalog, conditions, engine
 from routing.models import AIAgent, Pool, Rep, RoutingRule, RuleVersion, Segment, Workspace
 
+from .bookings import booking_snapshots, clean_booking, clean_owner_duration
 from .errors import ActionError
+from .names import check_unique, clean_name, save_unique
 
 FALLBACK_CONDITIONS = {"all": []}
 ASSIGNEE_MODELS = {"rep": Rep, "pool": Pool, "ai_agent": AIAgent}
@@ -40,6 +43,7 @@ def publish_version(rule: RoutingRule) -> RuleVersion:
     )
     rule.version += 1
     rule.save(update_fields=["version", "updated_at"])
+    booked = booking_snapshots(segments)
     snapshot = {
         "version": rule.version,
         "rule": {
@@ -49,6 +53,7 @@ def publish_version(rule: RoutingRule) -> RuleVersion:
             "monitoring_channel": rule.monitoring_channel,
             "crm_owner_first": rule.crm_owner_first,
             "notify_crm_owner": rule.notify_crm_owner,
+            "owner_duration": rule.owner_duration,
         },
         "segments": [
             {
@@ -58,6 +63,7 @@ def publish_version(rule: RoutingRule) -> RuleVersion:
                 "assignee": _assignee_snapshot(s),
                 "is_fallback": s.is_fallback,
                 "monitoring_channel": s.monitoring_channel,
+                **({"booking": booked[s.id]} if s.id in booked else {}),
             }
             for s in segments
         ],
@@ -109,7 +115,32 @@ def clean_conditions(tree) -> dict:
         conditions.validate(tree)
     except conditions.ConditionError as exc:
         raise ActionError({"conditions": [str(exc)]}, node_path=exc.path) from exc
+    _check_catalog_fields(tree, "")
     return tree
+
+
+def _check_catalog_fields(node, path: str) -> None:
+    """A saved condition reads catalog fields only (custom.* and crm.fields.* stay open).
+
+    Here, not in `conditions.validate`: the pure language evaluates any context;
+    only what is saved for routing must name fields the context will hold. `node`
+    is already valid, so it is a group or a leaf.
+    """
+    for kind in ("all", "any"):
+        if kind in node:
+            for i, child in enumerate(node[kind]):
+                _check_catalog_fields(child, f"{path}.{kind}[{i}]" if path else f"{kind}[{i}]")
+            return
+    if "not" in node:
+        _check_catalog_fields(node["not"], f"{path}.not" if path else "not")
+        return
+    field = node["field"]
+    if catalog.is_known(field):
+        return
+    guess = catalog.nearest(field)
+    hint = f"did you mean {guess}?" if guess else "use a catalog field, custom.* or crm.fields.*."
+    message = f"{path or 'root'} ({field} {node['op']}): {field}: unknown field; {hint}"
+    raise ActionError({"conditions": [message]}, node_path=path)
 
 
 def clean_assignee(workspace: Workspace, assignee) -> dict:
@@ -135,8 +166,25 @@ def clean_assignee(workspace: Workspace, assignee) -> dict:
     return fields
 
 
+def _people_fields(rule: RoutingRule, *, assignee, booking) -> dict:
+    """A chat segment takes an assignee, a meeting segment a booking (SPEC 8b); never both."""
+    if rule.kind == "meeting":
+        if assignee is not None:
+            raise ActionError(
+                {"assignee": ['A meeting segment takes a "booking", not an assignee.']}
+            )
+        if booking is None:
+            raise ActionError({"booking": ["This field is required."]})
+        return clean_booking(rule.workspace, booking)
+    if booking is not None:
+        raise ActionError({"booking": ['A chat segment takes an "assignee", not a booking.']})
+    return {**clean_assignee(rule.workspace, assignee), "booking": None}
+
+
 # -- rules --------------------------------------------------------------------
-RULE_SETTINGS = ("name", "monitoring_channel", "crm_owner_first", "notify_crm_owner")
+RULE_SETTINGS = (
+    "name", "monitoring_channel", "crm_owner_first", "notify_crm_owner", "owner_duration",
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -146,14 +194,20 @@ def create_rule(workspace: Workspace, *, kind: str, is_default: bool = False, **
     unknown = set(settings) - set(RULE_SETTINGS)
     if unknown:
         raise ActionError({"detail": f"Unknown rule settings: {', '.join(sorted(unknown))}."})
-    rule = RoutingRule.objects.create(
-        workspace=workspace, kind=kind, is_default=is_default, **settings
-    )
+    if "owner_duration" in settings:
+        clean_owner_duration(settings["owner_duration"])
+    settings["name"] = clean_name(settings.get("name"), what="A rule")
+    rule = RoutingRule(workspace=workspace, kind=kind, is_default=is_default, **settings)
+    _check_rule_name(rule)
+    save_unique(rule, {"name": [_RULE_NAME_TAKEN.format(kind=kind)]})
+    # A meeting rule's fallback is qualified from day one: it books the
+    # workspace's default rep (routing/booking.py says how that resolves).
     Segment.objects.create(
         rule=rule,
         name="Fallback",
         conditions=dict(FALLBACK_CONDITIONS),
-        assignee_type="workspace_default",
+        assignee_type="booking" if kind == "meeting" else "workspace_default",
+        booking=bookings.default_booking(default_rep=True) if kind == "meeting" else None,
         is_fallback=True,
     )
     publish_version(rule)
@@ -166,10 +220,36 @@ def update_rule(rule: RoutingRule, **changes) -> RoutingRule:
     for name, value in changes.items():
         if name not in RULE_SETTINGS:
             raise ActionError({name: ["This setting cannot be changed."]})
+        if name == "owner_duration":
+            clean_owner_duration(value)
+        if name == "name":
+            value = clean_name(value, what="A rule")
         setattr(rule, name, value)
-    rule.save()
+    if _state(rule) == _state(RoutingRule.objects.get(pk=rule.pk)):
+        return rule  # a no-op (an empty PATCH, a form saved unchanged) publishes no version
+    _check_rule_name(rule)
+    save_unique(rule, {"name": [_RULE_NAME_TAKEN.format(kind=rule.kind)]})
     publish_version(rule)
     return rule
+
+
+_RULE_NAME_TAKEN = "A {kind} rule with this name already exists in this workspace."
+
+
+def _check_rule_name(rule: RoutingRule) -> None:
+    """Rule names are unique per workspace and kind, whatever their case."""
+    same_kind = RoutingRule.objects.filter(workspace_id=rule.workspace_id, kind=rule.kind)
+    check_unique(same_kind, rule, "name", rule.name, _RULE_NAME_TAKEN.format(kind=rule.kind))
+
+
+def _state(obj) -> dict:
+    """What a save would write, less the timestamps: equal states mean a no-op."""
+    skip = {"updated_at", "created_at", "order"}
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in skip
+    }
 
 
 @transaction.atomic
@@ -196,11 +276,19 @@ def delete_rule(rule: RoutingRule) -> None:
 # -- segments -----------------------------------------------------------------
 @transaction.atomic
 def add_segment(
-    rule: RoutingRule, *, name: str, conditions=None, assignee=None, monitoring_channel=""
+    rule: RoutingRule,
+    *,
+    name: str,
+    conditions=None,
+    assignee=None,
+    monitoring_channel="",
+    booking=None,
 ) -> Segment:
     rule = _locked_rule(rule)
     tree = clean_conditions(conditions)
-    fields = clean_assignee(rule.workspace, assignee)
+    if rule.kind == "chat" and assignee is None and booking is None:
+        raise ActionError({"assignee": ["This field is required."]})
+    fields = _people_fields(rule, assignee=assignee, booking=booking)
     segment = Segment.objects.create(
         rule=rule, name=name, conditions=tree, monitoring_channel=monitoring_channel, **fields
     )
@@ -227,6 +315,7 @@ def duplicate_segment(segment: Segment) -> Segment:
         assignee_rep_id=original.assignee_rep_id,
         assignee_pool_id=original.assignee_pool_id,
         assignee_agent_id=original.assignee_agent_id,
+        booking=original.booking,
     )
     copy.below(original)
     publish_version(rule)
@@ -243,14 +332,19 @@ def update_segment(segment: Segment, **changes) -> Segment:
         if segment.is_fallback and tree != FALLBACK_CONDITIONS:
             raise ActionError({"conditions": ["The fallback segment has no conditions."]})
         segment.conditions = tree
-    if "assignee" in changes:
-        for field, value in clean_assignee(rule.workspace, changes.pop("assignee")).items():
+    if "assignee" in changes or "booking" in changes:
+        people = _people_fields(
+            rule, assignee=changes.pop("assignee", None), booking=changes.pop("booking", None)
+        )
+        for field, value in people.items():
             setattr(segment, field, value)
     for field in ("name", "monitoring_channel"):
         if field in changes:
             setattr(segment, field, changes.pop(field))
     if changes:
         raise ActionError({k: ["This field cannot be changed."] for k in changes})
+    if _state(segment) == _state(Segment.objects.get(pk=segment.pk)):
+        return segment  # nothing changed: no save, no new rule version
     segment.save()
     publish_version(rule)
     return segment

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Lower
 from ordered_model.models import OrderedModel
 
 from .workspace import Workspace
@@ -9,6 +10,8 @@ ASSIGNEE_TYPES = [
     ("ai_agent", "AI agent"),
     ("crm_owner", "CRM owner"),
     ("workspace_default", "Workspace default"),
+    # A meeting segment: who is offered is in Segment.booking (routing/booking.py).
+    ("booking", "Meeting booking"),
 ]
 
 
@@ -22,6 +25,8 @@ class RoutingRule(models.Model):
     monitoring_channel = models.CharField(max_length=100, blank=True)
     crm_owner_first = models.BooleanField(default=False)
     notify_crm_owner = models.BooleanField(default=False)
+    # Meeting rules: the length of a meeting offered by "CRM owner first" (SPEC 5a).
+    owner_duration = models.PositiveIntegerField(default=30)
     # Bumped by routing.actions on every change; RuleVersion keeps each snapshot.
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -34,6 +39,10 @@ class RoutingRule(models.Model):
                 fields=["workspace", "kind"],
                 condition=models.Q(is_default=True),
                 name="one_default_rule_per_kind",
+            ),
+            # Per kind: a link picks its chat rule and its meeting rule from separate lists.
+            models.UniqueConstraint(
+                "workspace", "kind", Lower("name"), name="uniq_rule_name_per_kind_ci"
             ),
         ]
 
@@ -80,6 +89,8 @@ class Segment(OrderedModel):
         "routing.AIAgent", null=True, blank=True, on_delete=models.PROTECT, related_name="segments"
     )
     is_fallback = models.BooleanField(default=False, editable=False)
+    # Meeting segments only (assignee_type "booking"): SPEC 5a, cleaned by routing/booking.py.
+    booking = models.JSONField(null=True, blank=True)
     monitoring_channel = models.CharField(
         max_length=100, blank=True, help_text="Overrides the rule's monitoring channel."
     )

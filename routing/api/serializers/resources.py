@@ -10,13 +10,21 @@ from .chats import MAX_ID, StrictSerializer
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
+    """Refuses unknown fields and read-only ones (`id`, `version`, `segments`...):
+    a body that sets what cannot be set is a 400, never silently dropped."""
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            writable = {n for n, f in self.fields.items() if not f.read_only}
-            unknown = set(data) - writable - {n for n, f in self.fields.items() if f.read_only}
-            if unknown:
-                raise serializers.ValidationError({n: ["Unknown field."] for n in sorted(unknown)})
+            errors = {n: ["Unknown field."] for n in data if n not in self.fields}
+            errors |= {n: ["This field is read-only."] for n in data if _read_only(self, n)}
+            if errors:
+                raise serializers.ValidationError(dict(sorted(errors.items())))
         return super().to_internal_value(data)
+
+
+def _read_only(serializer, name) -> bool:
+    field = serializer.fields.get(name)
+    return field is not None and field.read_only
 
 
 class RepSerializer(StrictModelSerializer):
@@ -95,12 +103,14 @@ class SegmentSerializer(StrictModelSerializer):
     position = serializers.IntegerField(source="order", read_only=True)
     conditions = serializers.JSONField(required=False)
     assignee = AssigneeField(source="*", required=False)
+    # Meeting segments (SPEC 5a) carry a booking instead of an assignee; null on chat segments.
+    booking = serializers.JSONField(required=False, allow_null=True)
     summary = serializers.SerializerMethodField()
 
     class Meta:
         model = Segment
         fields = [
-            "id", "rule", "name", "position", "conditions", "assignee", "is_fallback",
+            "id", "rule", "name", "position", "conditions", "assignee", "booking", "is_fallback",
             "monitoring_channel", "summary", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["rule", "is_fallback", "updated_at"]
@@ -120,10 +130,8 @@ class SegmentSerializer(StrictModelSerializer):
 
 
 class SegmentCreateSerializer(SegmentSerializer):
-    def validate(self, attrs):
-        if "assignee" not in attrs:
-            raise serializers.ValidationError({"assignee": ["This field is required."]})
-        return attrs
+    """A chat segment needs an `assignee`, a meeting segment a `booking`:
+    which one depends on the rule's kind, so actions.add_segment checks it."""
 
 
 class RuleSerializer(StrictModelSerializer):
@@ -134,7 +142,8 @@ class RuleSerializer(StrictModelSerializer):
         model = RoutingRule
         fields = [
             "id", "name", "kind", "is_default", "monitoring_channel", "crm_owner_first",
-            "notify_crm_owner", "version", "segments", "links", "created_at", "updated_at",
+            "notify_crm_owner", "owner_duration", "version", "segments", "links", "created_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["is_default", "version", "created_at", "updated_at"]
 
@@ -150,8 +159,10 @@ class RuleUpdateSerializer(RuleSerializer):
         read_only_fields = [*RuleSerializer.Meta.read_only_fields, "kind"]
 
     def to_internal_value(self, data):
-        if isinstance(data, dict) and "kind" in data and data["kind"] != self.instance.kind:
-            raise serializers.ValidationError({"kind": ["A rule's kind cannot change."]})
+        if isinstance(data, dict) and "kind" in data:
+            if data["kind"] != self.instance.kind:
+                raise serializers.ValidationError({"kind": ["A rule's kind cannot change."]})
+            data = {k: v for k, v in data.items() if k != "kind"}  # restating it is fine
         return super().to_internal_value(data)
 
 
