@@ -118,6 +118,8 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# An open feed socket re-checks its user's membership at most this often (routing/consumers.py).
+FEED_RECHECK_SECONDS = env.float("FEED_RECHECK_SECONDS", default=5.0)
 
 TASKS = {
     "default": {
