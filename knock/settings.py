@@ -194,6 +194,10 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 CRM_WRITE_TIMEOUT = env.float("CRM_WRITE_TIMEOUT", default=10.0)
 CRM_LOOKUP_WORKERS = env.int("CRM_LOOKUP_WORKERS", default=8)
 
+# Calendars (calendars/): seconds an availability or a booking waits for an external
+# calendar's free/busy (Google); a calendar that does not answer makes its rep unavailable.
+CALENDAR_LOOKUP_TIMEOUT = env.float("CALENDAR_LOOKUP_TIMEOUT", default=2.0)
+
 # How long the idempotency record of a POST /api/v1/chats/ is kept (hours).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 

@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # calendars' API first: it adds meetings, and reps' calendars and meeting-rule
+    # simulation on top of routing's "reps" and "rules" (routing never imports calendars).
+    path("api/v1/", include("calendars.api.urls")),
     path("api/v1/", include("routing.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,23 +1,17 @@
 """POST /api/v1/chats/ (route a chat, idempotently), GET a chat, the decision log."""
 
-import hashlib
-import json
-from datetime import timedelta
-
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from routing import actions
 from routing.actions.routing import Routed
-from routing.models import Chat, Decision, IdempotencyRecord, Rep
+from routing.models import Chat, Decision, Rep
 
+from ..idempotency import IDEMPOTENCY_HEADER, idempotent_create
 from ..serializers.chats import (
     MAX_ID,
     ChatCreateSerializer,
@@ -52,15 +46,6 @@ class ReplySerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False, help_text="When the reply was sent (now).")
 
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Retrying with the same key and body returns the first answer; "
-    "the same key with a different body is a 422.",
-)
-
-
 class ChatViewSet(
     WorkspaceScopedMixin,
     mixins.ListModelMixin,
@@ -84,36 +69,14 @@ class ChatViewSet(
         """Route a new chat and return the decision with its trace."""
         serializer = ChatCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
-            raise ValidationError({"Idempotency-Key": ["At most 255 characters."]})
-        if not key:
-            return Response(self._route(serializer.validated_data), status=201)
 
-        body_hash = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()
-        ).hexdigest()
-        replay = self._replay(key, body_hash)
-        if replay is not None:
-            return replay
-        try:
+        def produce(save):
             with transaction.atomic():
                 data = self._route(serializer.validated_data)
-                IdempotencyRecord.objects.create(
-                    workspace=self.workspace,
-                    key=key,
-                    request_hash=body_hash,
-                    status_code=201,
-                    response=json.loads(json.dumps(data, default=str)),
-                )
-        except IntegrityError:
-            # A concurrent request with the same key committed first; everything
-            # this one did was rolled back, so answer with the first answer.
-            replay = self._replay(key, body_hash)
-            if replay is None:  # pragma: no cover - the record exists after the race
-                raise
-            return replay
-        return Response(data, status=201)
+                save(data)
+            return data
+
+        return idempotent_create(request, self.workspace, produce, what="chat")
 
     @extend_schema(request=ReplySerializer, responses={200: ChatSerializer})
     @action(detail=True, methods=["post"], serializer_class=ReplySerializer)
@@ -138,26 +101,6 @@ class ChatViewSet(
     def _route(self, payload: dict) -> dict:
         routed = actions.route_chat(self.workspace, payload)
         return ChatSerializer(CHATS.get(pk=routed.chat.pk)).data
-
-    def _replay(self, key: str, body_hash: str) -> Response | None:
-        record = IdempotencyRecord.objects.filter(workspace=self.workspace, key=key).first()
-        if record is None:
-            return None
-        ttl = timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
-        if record.created_at < timezone.now() - ttl:
-            record.delete()
-            return None
-        if record.request_hash != body_hash:
-            return Response(
-                {
-                    "detail": "This Idempotency-Key was already used with a different "
-                    "request body. Use a new key for a new chat."
-                },
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-            )
-        response = Response(record.response, status=record.status_code)
-        response["Idempotent-Replayed"] = "true"
-        return response
 
 
 class DecisionFilterSerializer(serializers.Serializer):

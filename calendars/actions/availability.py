@@ -1,0 +1,184 @@
+"""Which slots a lead is offered (SPEC 5a): rule selection, CRM owner first,
+the first matching segment's booking, rep by rep, with a trace.
+
+`plan()` decides without writing anything (simulate uses it as is); `offer()`
+also records the lead and the Availability that booking must refer to.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from routing import seams
+from routing.actions.errors import ActionError, NotFound
+from routing.context import build_chat_context
+from routing.enrichment import email_domain
+from routing.models import Chat, KnockLink, Lead, RoutingRule, Workspace
+
+from .. import availability as slots_maths
+from ..models import Availability
+from .planning import Offer, plan, slot_rules
+
+
+def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
+    if not slug:
+        return None
+    link = KnockLink.objects.filter(workspace=workspace, slug=slug.strip().lower(), is_active=True)
+    found = link.first()
+    if found is None:
+        raise NotFound({"link": [f"No active Knock Link with slug {slug!r}."]})
+    return found
+
+
+def select_rule(workspace: Workspace, link: KnockLink | None) -> tuple[int, str]:
+    """SPEC 5a: the link's meeting rule, else the workspace's default meeting rule."""
+    if link is not None and link.meeting_rule_id:
+        return link.meeting_rule_id, f"the meeting rule of link '{link.name}'"
+    default_id = (
+        RoutingRule.objects.filter(workspace=workspace, kind="meeting", is_default=True)
+        .values_list("id", flat=True)
+        .get()
+    )
+    if link is not None:
+        return default_id, f"workspace default (link '{link.name}' has no meeting rule)"
+    return default_id, "workspace default (no link)"
+
+
+def _history(lead: Lead | None, now) -> dict | None:
+    if lead is None:
+        return None
+    return {
+        "prior_chats": Chat.objects.filter(lead=lead).count(),
+        "days_since_last_seen": (now - lead.last_seen_at).total_seconds() / 86400,
+    }
+
+
+def prepare(workspace: Workspace, payload: dict, *, now):
+    """Link, facts (before any transaction), existing lead and context."""
+    link = _link(workspace, payload.get("link"))
+    email = payload["lead"]["email"].strip().lower()
+    facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
+    crm = facts.get("crm")
+    lead = Lead.objects.filter(workspace=workspace, email=email).first()
+    context, gaps = build_chat_context(
+        payload={**payload, "message": ""},
+        link=link,
+        lead_first_touch=(lead.first_touch or None) if lead else None,
+        lead_existed=lead is not None,
+        crm=crm,
+        history=_history(lead, now),
+    )
+    return link, email, lead, context, gaps, getattr(crm, "owner_rep_id", None)
+
+
+def window_of(payload: dict) -> tuple[datetime | None, datetime | None]:
+    return payload.get("start"), payload.get("end")
+
+
+def check_window(booking: dict, window, now) -> None:
+    start, end = window
+    horizon_end = slots_maths.window(now, slot_rules(booking))[1]
+    if start is not None and start >= horizon_end:
+        raise ActionError(
+            {
+                "start": [
+                    f"The window starts after the booking horizon ({booking['horizon_days']} days)."
+                ]
+            }
+        )
+    if end is not None and end <= now:
+        raise ActionError({"end": ["The window ends in the past."]})
+
+
+def offer(workspace: Workspace, payload: dict, *, now=None) -> Offer:
+    """POST /api/v1/meetings/availability/: plan, then record the lead and the offer."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    link, email, lead, context, gaps, owner_id = prepare(workspace, payload, now=now)
+    rule_id, why = select_rule(workspace, link)
+    tz = payload.get("timezone") or "UTC"
+    window = window_of(payload)
+    result = plan(
+        workspace,
+        rule_id,
+        context,
+        gaps,
+        crm_owner_id=owner_id,
+        tz=tz,
+        window=window,
+        now=now,
+        why=why,
+    )
+    check_window(result.booking, window, now)
+    with transaction.atomic():
+        lead, created = Lead.objects.get_or_create(
+            workspace=workspace, email=email, defaults={"name": payload["lead"].get("name") or ""}
+        )
+        updates = []
+        if not lead.first_touch:
+            lead.first_touch = context["attribution"]
+            updates.append("first_touch")
+        if payload["lead"].get("name") and lead.name != payload["lead"]["name"]:
+            lead.name = payload["lead"]["name"]
+            updates.append("name")
+        lead.save(update_fields=[*updates, "last_seen_at"])
+        result.availability = Availability.objects.create(
+            workspace=workspace,
+            lead=lead,
+            link=link,
+            rule_id=result.rule["id"],
+            rule_name=result.rule["name"],
+            rule_version=result.rule["version"],
+            segment_id=result.segment.id if result.segment else None,
+            segment_name=result.segment.name if result.segment else "",
+            via=result.via,
+            logic=result.logic,
+            booking=result.booking,
+            timezone=tz,
+            slots=utc_slots(result.slots),
+            rep_ids=result.rep_ids,
+            context=context,
+            trace=result.trace,
+            qualified=result.qualified,
+        )
+    result.lead, result.link = lead, link
+    result.duration_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def utc_slots(found: list[slots_maths.Slot]) -> list[dict]:
+    return [
+        {
+            "start": s.start.astimezone(UTC).isoformat(),
+            "end": s.end.astimezone(UTC).isoformat(),
+            "reps": list(s.reps),
+        }
+        for s in found
+    ]
+
+
+def simulate(workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None) -> Offer:
+    """POST /rules/{id}/simulate/ on a meeting rule: like availability, no writes."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    _, _, _, context, gaps, owner_id = prepare(workspace, payload, now=now)
+    tz = payload.get("timezone") or "UTC"
+    window = window_of(payload)
+    result = plan(
+        workspace,
+        rule.id,
+        context,
+        gaps,
+        crm_owner_id=owner_id,
+        tz=tz,
+        window=window,
+        now=now,
+        why="simulation of this rule",
+    )
+    check_window(result.booking, window, now)
+    result.duration_ms = (time.perf_counter() - started) * 1000
+    return result

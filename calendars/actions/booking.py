@@ -1,0 +1,234 @@
+"""Booking one offered slot, race-free (SPEC 5a).
+
+1. Before any transaction: the availability, the slot, and the external
+   calendars (Google) re-checked live, time-boxed, never under a lock.
+2. One durable transaction: the candidate reps' rows are locked FOR UPDATE in
+   id order (PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+   writers), their booked meetings and local busy blocks re-read under the lock
+   and re-checked with the same `is_free` that built the slots; then the
+   Decision, the Meeting and its outbox plan commit together or not at all.
+A slot taken meanwhile is a Conflict (409) carrying the slots still free.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from routing import events, seams
+from routing.actions.errors import ActionError, NotFound
+from routing.models import Decision, Rep, Workspace
+
+from .. import availability as slots_maths
+from .. import lookup
+from ..backends import CalendarError, get_backend
+from ..models import Availability, Meeting
+from .planning import slot_rules
+
+
+class Conflict(ActionError):
+    """The slot was taken meanwhile: 409 with the offered slots that are still free."""
+
+    status_code = 409
+
+    def __init__(self, message: str, slots: list[dict]):
+        super().__init__({"detail": message, "slots": slots})
+        self.slots = slots
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _offered(availability: Availability, start: datetime) -> dict | None:
+    return next((s for s in availability.slots if _parse(s["start"]) == start), None)
+
+
+def _reps(workspace, rep_ids) -> dict[int, Rep]:
+    qs = Rep.objects.filter(workspace=workspace, id__in=list(rep_ids))
+    return {r.id: r for r in qs.select_related("calendar_connection")}
+
+
+def free_reps(reps: list[Rep], booking: dict, start: datetime, *, now, external, exclude=None):
+    """The reps free at `start`, by the same maths as the offer (local data read now)."""
+    rules = slot_rules(booking)
+    span = lookup.Span.around(start, start, booking)
+    cals = lookup.calendars_for(reps, span, external=external, exclude_meeting=exclude)
+    return [r for r in reps if slots_maths.is_free(cals[r.id], rules, now=now, slot_start=start)]
+
+
+def fresh_slots(availability: Availability, *, now) -> list[dict]:
+    """The availability's offered slots that are still free (for a 409)."""
+    reps = list(_reps(availability.workspace, availability.rep_ids).values())
+    if not reps:
+        return []
+    rules = slot_rules(availability.booking)
+    offered = [(_parse(s["start"]), s) for s in availability.slots]
+    if not offered:
+        return []
+    lo, hi = offered[0][0], offered[-1][0] + timedelta(seconds=1)
+    cals = lookup.calendars_for(reps, lookup.Span.around(lo, hi, availability.booking))
+    avails = {
+        r.id: {
+            s for s, _ in slots_maths.rep_slots(cals[r.id], rules, now=now, start=lo, end=hi).slots
+        }
+        for r in reps
+    }
+    out = []
+    for start, slot in offered:
+        free = [rep_id for rep_id in slot["reps"] if start in avails.get(rep_id, ())]
+        keep = len(free) == len(slot["reps"]) if availability.logic == "all_calendars" else free
+        if keep:
+            out.append({**slot, "reps": free})
+    return _localized(out, availability.timezone)
+
+
+def _localized(slots: list[dict], tz: str) -> list[dict]:
+    found = [
+        slots_maths.Slot(_parse(s["start"]), _parse(s["end"]), tuple(s["reps"])) for s in slots
+    ]
+    return slots_maths.localize(found, tz)
+
+
+def _lock(rep_ids) -> None:
+    if connection.vendor == "postgresql":
+        list(Rep.objects.select_for_update().filter(id__in=sorted(rep_ids)).order_by("id"))
+
+
+def _choose(availability, free: list[Rep], candidates: list[int], now) -> tuple[Rep, list[Rep]]:
+    """(owner, attendees) among the reps free at the slot."""
+    logic = availability.logic
+    by_id = {r.id: r for r in free}
+    if logic == "all_calendars":
+        if len(free) != len(candidates):
+            raise LookupError
+        ordered = [by_id[r] for r in candidates]
+        return ordered[0], ordered
+    if not free:
+        raise LookupError
+    if logic == "any_calendar" and len(free) > 1:
+        keys = lookup.rotation([r.id for r in free], now)
+        owner = min(free, key=lambda r: keys[r.id])
+        return owner, [owner]
+    return free[0], [free[0]]
+
+
+def book(
+    workspace: Workspace, availability_id, start: datetime, *, now=None, finalize=None
+) -> Meeting:
+    """Book `start` of an availability. `finalize(meeting)` runs inside the booking's
+    transaction (the API records its Idempotency-Key answer there)."""
+    began = time.perf_counter()
+    now = now or timezone.now()
+    availability = (
+        Availability.objects.filter(workspace=workspace, id=availability_id)
+        .select_related("lead", "link", "workspace")
+        .first()
+    )
+    if availability is None:
+        raise NotFound({"availability": ["No such availability in this workspace."]})
+    if not availability.qualified:
+        raise ActionError(
+            {"availability": ["This lead was disqualified: no meeting can be booked."]}
+        )
+    if availability.expired(now):
+        raise ActionError({"availability": ["This availability is older than an hour; ask again."]})
+    slot = _offered(availability, start)
+    if slot is None:
+        raise ActionError({"start": ["Not one of the offered slots."]})
+    candidates = list(slot["reps"])
+    reps = [r for r in _reps(workspace, candidates).values() if r.is_active]
+    booking = availability.booking
+    span = lookup.Span.around(start, start, booking)
+    external = lookup.external_busy(reps, span)  # live, time-boxed, before any lock
+    try:
+        with transaction.atomic(durable=True):
+            _lock(candidates)
+            free = free_reps(reps, booking, start, now=now, external=external)
+            try:
+                owner, attendees = _choose(availability, free, candidates, now)
+            except LookupError:
+                raise _Taken from None
+            meeting = _write(availability, owner, attendees, start, free, began)
+            if finalize is not None:
+                finalize(meeting)
+    except _Taken:
+        raise Conflict(
+            "This slot was taken meanwhile; pick another.", fresh_slots(availability, now=now)
+        ) from None
+    return meeting
+
+
+class _Taken(Exception):
+    """Rolls the booking transaction back; turned into a Conflict outside it."""
+
+
+def _write(availability, owner, attendees, start, free, began) -> Meeting:
+    booking = availability.booking
+    end = start + timedelta(minutes=booking["duration"])
+    names = ", ".join(r.name for r in attendees)
+    outcome = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "owner": {"id": owner.id, "name": owner.name},
+        "reps": [{"id": r.id, "name": r.name} for r in attendees],
+        "free_at_booking": [r.id for r in free],
+        "summary": f"Booked {start:%Y-%m-%d %H:%M} UTC with {names} (owner {owner.name}).",
+    }
+    trace = dict(availability.trace)
+    trace["booking_outcome"] = outcome
+    trace["lines"] = [*trace.get("lines", []), outcome["summary"]]
+    via = "crm_owner_first" if availability.via == "crm_owner" else "segment"
+    decision = Decision(
+        workspace_id=availability.workspace_id,
+        kind="meeting",
+        lead=availability.lead,
+        link=availability.link,
+        rule_id=availability.rule_id,
+        rule_name=availability.rule_name,
+        rule_version=availability.rule_version,
+        segment_id=availability.segment_id,
+        segment_name=availability.segment_name,
+        via=via,
+        assignee_type="rep",
+        rep=owner,
+        assignee_name=owner.name,
+        context=availability.context,
+        trace=trace,
+        duration_ms=round((time.perf_counter() - began) * 1000, 3),
+    )
+    decision.save(force_insert=True)
+    backend_name = lookup.backend_name(owner)
+    meeting = Meeting.objects.create(
+        workspace_id=availability.workspace_id,
+        lead=availability.lead,
+        decision=decision,
+        availability=availability,
+        owner=owner,
+        rule_id=availability.rule_id,
+        segment_id=availability.segment_id,
+        link=availability.link,
+        start=start,
+        end=end,
+        calendar_backend=backend_name,
+    )
+    meeting.reps.set(attendees)
+    _local_event(meeting, backend_name)
+    seams.plan_outbox("meeting.booked", meeting=meeting, decision=decision)
+    events.decision_created_on_commit(decision)
+    return meeting
+
+
+def _local_event(meeting: Meeting, backend_name: str) -> None:
+    """The event id on a local calendar now; an external calendar's event is a
+    durable delivery (planned through the outbox), never I/O in this transaction."""
+    try:
+        backend = get_backend(backend_name)
+    except CalendarError:
+        return
+    if not backend.external and backend.connected:
+        meeting.calendar_event_ids = {str(meeting.owner_id): backend.create_event(meeting)}
+        meeting.save(update_fields=["calendar_event_ids"])

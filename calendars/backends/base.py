@@ -1,0 +1,55 @@
+"""The calendar backend interface: one error type, one small base class.
+
+A backend answers free/busy for many reps in one call (one query, one HTTP
+request), so an availability costs the same with 5 reps or 50.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+Interval = tuple[datetime, datetime]
+
+
+class CalendarError(Exception):
+    """A calendar call failed. `permanent`: retrying cannot help (not configured,
+    bad credentials); otherwise it may (timeouts, 5xx)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class CalendarRef:
+    """One rep's calendar as a backend sees it."""
+
+    rep_id: int
+    calendar_id: str = ""
+    email: str = ""
+
+
+class CalendarBackend:
+    name: ClassVar[str] = ""
+    #: False: the rep has no calendar (offered on working hours; never CRM owner first).
+    connected: ClassVar[bool] = True
+    #: True for backends that call out over the network: their lookups are time-boxed.
+    external: ClassVar[bool] = False
+
+    def busy(
+        self, calendars: list[CalendarRef], start: datetime, end: datetime
+    ) -> dict[int, list[Interval] | CalendarError]:
+        """Busy intervals per rep id in [start, end); a CalendarError for a rep whose
+        calendar could not be read. Raise CalendarError when none could be."""
+        raise NotImplementedError
+
+    def create_event(self, meeting) -> str:
+        """Put the meeting on the owner's calendar; return the event id."""
+        raise NotImplementedError
