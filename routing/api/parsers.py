@@ -1,15 +1,132 @@
-"""Request parsers: DRF's, except that a too-deeply nested JSON body is a 400, not a 500."""
+"""Request parsers: DRF's, made safe at the edge so no endpoint has to repeat it.
 
+* a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a JSON 400 (DRF's parsers read
+  the stream directly, so Django's own check never runs for JSON);
+* a too-deeply nested JSON body is a 400, not a 500;
+* a string or key holding NUL (Postgres cannot store it in text or jsonb) or a
+  lone UTF-16 surrogate (``"\\udfff"``: not Unicode, so it cannot be encoded as
+  UTF-8 and every later answer showing it would be a 500) is a 400 naming the
+  field, before any view sees the data.
+"""
+
+import io
+import re
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
+
+# NUL, and the surrogate range: a str holding one came from a "\ud8xx" escape.
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
+def _problem(text: str, what: str = "This value") -> str:
+    char = _BAD_CHAR.search(text).group()
+    if char == "\x00":
+        return f"{what} contains a NUL character (\\u0000), which is not allowed."
+    return (
+        f"{what} contains a lone UTF-16 surrogate (\\u{ord(char):04x}), which is not valid Unicode."
+    )
+
+
+def _escaped(text: str) -> str:
+    return _BAD_CHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def find_bad_string(doc) -> tuple[list, str] | None:
+    """The path to the first string or key with NUL or a lone surrogate, and why.
+
+    Iterative, so a deep document cannot exhaust the stack. A bad key is named
+    by its escaped text (it cannot be echoed back as it is).
+    """
+    stack = [([], doc)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            if _BAD_CHAR.search(node):
+                return path, _problem(node)
+        elif isinstance(node, dict):
+            children = []
+            for key, value in node.items():
+                if isinstance(key, str) and _BAD_CHAR.search(key):
+                    return [*path, _escaped(key)], _problem(key, "This key")
+                children.append(([*path, key], value))
+            stack.extend(reversed(children))
+        elif isinstance(node, list | tuple):
+            stack.extend(reversed([([*path, i], v) for i, v in enumerate(node)]))
+    return None
+
+
+def error_at(path: list, message: str) -> dict | list:
+    """{"custom": {"x": [message]}}: DRF's nested field-error shape for `path`."""
+    detail: dict | list = [message]
+    for key in reversed(path):
+        detail = {key: detail}
+    if isinstance(detail, list):  # the whole body is one bad string
+        detail = {"non_field_errors": detail}
+    return detail
+
+
+def refuse_bad_strings(doc) -> None:
+    found = find_bad_string(doc)
+    if found is not None:
+        raise ValidationError(error_at(*found))
+
+
+def _too_big() -> ParseError:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return ParseError(f"The request body is too large: at most {limit} bytes.")
+
+
+def _read_bounded(stream, parser_context) -> bytes:
+    """The body, or a 400 once it passes the limit (without reading the rest)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    request = (parser_context or {}).get("request")
+    if limit is None:
+        return stream.read()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise _too_big()
+    body = stream.read(limit + 1)
+    if len(body) > limit:
+        raise _too_big()
+    return body
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        body = _read_bounded(stream, parser_context)
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:  # json.loads on e.g. [[[[...]]]] nested 100k deep
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc
+        refuse_bad_strings(data)
+        return data
 
 
-PARSER_CLASSES = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = _read_bounded(stream, parser_context)
+        try:
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
+        except TooManyFieldsSent as exc:
+            raise ParseError(str(exc)) from exc
+        refuse_bad_strings(dict(data.lists()))
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            parsed = super().parse(stream, media_type, parser_context)
+        except (RequestDataTooBig, TooManyFieldsSent) as exc:
+            raise ParseError(str(exc)) from exc
+        refuse_bad_strings(dict(parsed.data.lists()))
+        return parsed
+
+
+PARSER_CLASSES = [JSONParser, FormParser, MultiPartParser]
