@@ -107,7 +107,9 @@ def fetch_busy(reps: list[Rep], start: datetime, end: datetime, *, external: boo
 
 
 def _errors_as_text(answers: dict) -> Busy:
-    return {k: str(v) if isinstance(v, CalendarError) else list(v) for k, v in answers.items()}
+    return {
+        k: str(v) if isinstance(v, CalendarError | str) else list(v) for k, v in answers.items()
+    }
 
 
 def booked_meetings(

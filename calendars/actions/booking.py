@@ -109,9 +109,14 @@ def _choose(availability, free: list[Rep], candidates: list[int], now) -> tuple[
         return ordered[0], ordered
     if not free:
         raise LookupError
-    if logic == "any_calendar" and len(free) > 1:
+    if logic in ("any_calendar", "round_robin") and len(free) > 1:
         keys = lookup.rotation([r.id for r in free], now)
         owner = min(free, key=lambda r: keys[r.id])
+        shown = by_id.get(candidates[0]) if logic == "round_robin" else None
+        # Round robin keeps the rep the lead was shown unless, meanwhile, another
+        # free rep has fewer upcoming meetings (concurrent leads were shown the same rep).
+        if shown is not None and keys[shown.id][0] == keys[owner.id][0]:
+            owner = shown
         return owner, [owner]
     return free[0], [free[0]]
 
@@ -140,6 +145,11 @@ def book(
     if slot is None:
         raise ActionError({"start": ["Not one of the offered slots."]})
     candidates = list(slot["reps"])
+    if availability.logic == "all_calendars":
+        # Slots list reps by id; the owner of a group meeting is the first *listed* rep.
+        candidates = [r for r in availability.rep_ids if r in candidates]
+    elif availability.logic == "round_robin":
+        candidates = list(dict.fromkeys([*candidates, *availability.booking.get("candidates", [])]))
     reps = [r for r in _reps(workspace, candidates).values() if r.is_active]
     booking = availability.booking
     span = lookup.Span.around(start, start, booking)

@@ -115,6 +115,9 @@ def compute(workspace, booking: dict, reps: list[Rep], window, *, now) -> dict:
         keys = lookup.rotation([r.id for r in active], now)
         order = sorted(avails, key=lambda rep_id: keys[rep_id])
         chosen = next((rep_id for rep_id in order if avails[rep_id].slots), None)
+        # Booking re-applies the rotation under the reps' locks (concurrent leads
+        # may all have been shown the same rep): it needs every candidate.
+        booking["candidates"] = order
         found = slots_maths.union([avails[chosen]]) if chosen else []
         offered = [chosen] if chosen else []
         for e in entries:
