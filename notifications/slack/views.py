@@ -15,6 +15,8 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from routing.api.parsers import find_bad_string
+
 from ..models import SlackEvent, SlackInteraction
 from . import tasks
 from .messages import JOIN_ACTION
@@ -42,6 +44,9 @@ def events(request):
         return JsonResponse({"error": "body is not JSON"}, status=400)
     if not isinstance(payload, dict):
         return JsonResponse({"error": "body is not a JSON object"}, status=400)
+    bad = find_bad_string(payload)  # NUL or a lone surrogate: cannot be stored or shown
+    if bad is not None:
+        return JsonResponse({"error": f"{'.'.join(map(str, bad[0]))}: {bad[1]}"}, status=400)
     if payload.get("type") == "url_verification":
         return JsonResponse({"challenge": payload.get("challenge", "")})
     if payload.get("type") != "event_callback" or not payload.get("event_id"):

@@ -241,3 +241,26 @@ def test_form_encoded_nul_is_refused(api, world):
     assert response.status_code == 400
     assert "name" in response.json()
     assert counts() == before
+
+
+@pytest.mark.parametrize("char", ["\udfff", "\x00"])
+@pytest.mark.parametrize("where", ["event_id", "event.text", "key"])
+def test_slack_event_with_a_bad_string_is_400_and_not_recorded(db, settings, client, char, where):
+    from notifications.models import SlackEvent
+    from tests.notifications.conftest import SIGNING_SECRET, slack_headers
+
+    settings.SLACK_SIGNING_SECRET = SIGNING_SECRET
+    payload = {"type": "event_callback", "event_id": "Ev1", "event": {"type": "message"}}
+    if where == "event_id":
+        payload["event_id"] = "Ev" + char
+    elif where == "event.text":
+        payload["event"]["text"] = "hi" + char
+    else:
+        payload["event"]["x" + char] = 1
+    body = json.dumps(payload).encode()
+    response = client.post(
+        "/slack/events/", body, content_type="application/json", **slack_headers(body)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("event.x" if where == "key" else where)
+    assert not SlackEvent.objects.exists()
