@@ -11,6 +11,7 @@ prefixes, ``crm.fields.`` and ``custom.``, get synthesized catalog entries.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "TYPES",
     "Field",
     "field_info",
+    "is_known",
     "label",
+    "nearest",
     "operators_for",
 ]
 
@@ -193,6 +196,24 @@ def field_info(path: str) -> Field:
     prefix, name = open_
     text = f"CRM field: {name}" if prefix == "crm.fields." else f"Custom: {name}"
     return Field(path=path, label=text, type="string")
+
+
+def is_known(path) -> bool:
+    """True for a catalog field or a named field under an open prefix."""
+    try:
+        field_info(path)
+    except KeyError:
+        return False
+    return True
+
+
+def nearest(path: str) -> str | None:
+    """The catalog field closest to a mistyped ``path`` ("company.employes" ->
+    "company.employees"), or None when nothing is close."""
+    if not isinstance(path, str):
+        return None
+    matches = difflib.get_close_matches(path.lower(), FIELDS, n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def label(path: str) -> str:

@@ -25,8 +25,8 @@ class StartChatForm(forms.Form):
 def link_page(request, workspace, slug):
     link = get_object_or_404(
         KnockLink.objects.select_related("workspace"),
-        workspace__slug=workspace,
-        slug=slug,
+        workspace__slug=workspace.lower(),
+        slug=slug.lower(),  # slugs are stored lower-case: /l/acme/Webinar-Q4/ finds webinar-q4
         is_active=True,
     )
     utm = {k: request.GET[f"utm_{k}"] for k in UTM_KEYS if request.GET.get(f"utm_{k}")}

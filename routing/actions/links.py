@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-
 from routing.models import KnockLink, RoutingRule, Workspace
 
 from .errors import ActionError
+from .names import check_unique, clean_name, save_unique
 
 LINK_FIELDS = ("slug", "name", "channel", "utm_defaults", "chat_rule", "meeting_rule", "is_active")
 
@@ -15,6 +14,8 @@ def _clean(workspace: Workspace, data: dict) -> dict:
     errors = {}
     for name in set(data) - set(LINK_FIELDS):
         errors[name] = ["Unknown field."]
+    if "slug" in data:
+        data["slug"] = normalize_slug(data["slug"])
     for field, kind in (("chat_rule", "chat"), ("meeting_rule", "meeting")):
         if data.get(field) is None:
             continue
@@ -38,12 +39,27 @@ def _clean(workspace: Workspace, data: dict) -> dict:
     return data
 
 
+def normalize_slug(slug) -> str:
+    """Slugs are case-insensitive: stored and looked up lower-case, trimmed."""
+    return slug.strip().lower() if isinstance(slug, str) else slug
+
+
+SLUG_TAKEN = "A link with this slug already exists in this workspace."
+NAME_TAKEN = "A link with this name already exists in this workspace."
+
+
 def _save(link: KnockLink) -> KnockLink:
-    try:
-        with transaction.atomic():
-            link.save()
-    except IntegrityError as exc:
-        raise ActionError({"slug": ["A link with this slug already exists."]}) from exc
+    if not isinstance(link.slug, str) or not link.slug:
+        raise ActionError({"slug": ["A link needs a slug."]})
+    link.name = clean_name(link.name, what="A link")
+
+    def check():
+        others = KnockLink.objects.filter(workspace_id=link.workspace_id)
+        check_unique(others, link, "slug", link.slug, SLUG_TAKEN)
+        check_unique(others, link, "name", link.name, NAME_TAKEN)
+
+    check()
+    save_unique(link, {"slug": [SLUG_TAKEN]}, recheck=check)
     return link
 
 

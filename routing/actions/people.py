@@ -9,6 +9,7 @@ from routing.directory import is_db_id
 from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
 
 from .errors import ActionError
+from .names import check_unique, clean_name, save_unique
 
 REP_FIELDS = (
     "name", "email", "slack_user_id", "crm_user_ids", "timezone", "working_hours",
@@ -83,15 +84,32 @@ def _clean_agent(data: dict) -> dict:
     return data
 
 
+AGENT_NAME_TAKEN = "An AI agent with this name already exists in this workspace."
+POOL_NAME_TAKEN = "A pool with this name already exists in this workspace."
+
+
+def _save_named(obj, model, message: str):
+    """Save a pool or an AI agent whose name is unique in its workspace (any case)."""
+    obj.name = clean_name(obj.name, what="An AI agent" if model is AIAgent else "A pool")
+
+    def check():
+        others = model.objects.filter(workspace_id=obj.workspace_id)
+        check_unique(others, obj, "name", obj.name, message)
+
+    check()
+    save_unique(obj, {"name": [message]}, recheck=check)
+    return obj
+
+
 def create_ai_agent(workspace: Workspace, **data) -> AIAgent:
-    return AIAgent.objects.create(workspace=workspace, **_clean_agent(data))
+    agent = AIAgent(workspace=workspace, **_clean_agent(data))
+    return _save_named(agent, AIAgent, AGENT_NAME_TAKEN)
 
 
 def update_ai_agent(agent: AIAgent, **data) -> AIAgent:
     for name, value in _clean_agent(data).items():
         setattr(agent, name, value)
-    agent.save()
-    return agent
+    return _save_named(agent, AIAgent, AGENT_NAME_TAKEN)
 
 
 @transaction.atomic
@@ -161,7 +179,7 @@ def create_pool(workspace: Workspace, **data) -> Pool:
     members = _clean_members(workspace, data.get("members", []))
     pool = Pool(workspace=workspace)
     _apply_pool_fields(pool, data)
-    pool.save()
+    _save_named(pool, Pool, POOL_NAME_TAKEN)
     _set_members(pool, members)
     return pool
 
@@ -170,7 +188,7 @@ def create_pool(workspace: Workspace, **data) -> Pool:
 def update_pool(pool: Pool, **data) -> Pool:
     pool = Pool.objects.select_for_update().get(pk=pool.pk)  # same lock routing takes
     _apply_pool_fields(pool, data)
-    pool.save()
+    _save_named(pool, Pool, POOL_NAME_TAKEN)
     if "members" in data:
         _set_members(pool, _clean_members(pool.workspace, data["members"]))
     return pool

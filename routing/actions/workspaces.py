@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from routing.models import AIAgent, ApiToken, RoutingRule, Workspace
 
 from .errors import ActionError
+from .names import check_unique, save_unique
 from .rules import create_rule
 
 
@@ -29,7 +30,8 @@ def create_workspace(name: str) -> tuple[Workspace, str]:
     name = (name or "").strip()
     if not name:
         raise ActionError({"name": ["A workspace needs a name."]})
-    workspace = Workspace.objects.create(name=name, slug=_unique_slug(name))
+    workspace = Workspace(name=name, slug=_unique_slug(name))
+    _save_workspace(workspace)
     agent = AIAgent.objects.create(workspace=workspace, name="Knock AI", specialty="auto")
     workspace.default_ai_agent = agent
     workspace.save(update_fields=["default_ai_agent"])
@@ -81,5 +83,19 @@ def update_workspace(workspace: Workspace, **data) -> Workspace:
         errors[name] = ["Unknown field."]
     if errors:
         raise ActionError(errors)
-    workspace.save()
+    _save_workspace(workspace)
     return workspace
+
+
+NAME_TAKEN = "A workspace with this name already exists."
+
+
+def _save_workspace(workspace: Workspace) -> None:
+    """Workspace names are unique across the installation, whatever their case
+    (the console's switcher lists them by name)."""
+
+    def check():
+        check_unique(Workspace.objects.all(), workspace, "name", workspace.name, NAME_TAKEN)
+
+    check()
+    save_unique(workspace, {"name": [NAME_TAKEN]}, recheck=check)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Lower
 
 from .workspace import Workspace
 
@@ -7,6 +8,7 @@ class KnockLink(models.Model):
     """A touchpoint URL (G2 listing, LinkedIn Ads, pricing CTA...)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="links")
+    # Stored lower-case (routing.actions.links); looked up case-insensitively.
     slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=200)
     channel = models.CharField(max_length=100, blank=True)
@@ -31,7 +33,8 @@ class KnockLink(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "slug"], name="uniq_link_slug"),
+            models.UniqueConstraint("workspace", Lower("slug"), name="uniq_link_slug_ci"),
+            models.UniqueConstraint("workspace", Lower("name"), name="uniq_link_name_ci"),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Lower
 
 from .workspace import Workspace
 
@@ -47,6 +48,9 @@ class AIAgent(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = "AI agent"
+        constraints = [
+            models.UniqueConstraint("workspace", Lower("name"), name="uniq_ai_agent_name_ci"),
+        ]
 
     def __str__(self):
         return self.name
@@ -63,6 +67,9 @@ class Pool(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint("workspace", Lower("name"), name="uniq_pool_name_ci"),
+        ]
 
     def __str__(self):
         return self.name

@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Workspace(models.Model):
@@ -19,6 +20,10 @@ class Workspace(models.Model):
     # Intent override (SPEC 5): {"support": <chat rule id>, ...}. Validated by actions.
     intent_rules = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The switcher lists workspaces by name: two "Acme Inc" would be indistinguishable.
+        constraints = [models.UniqueConstraint(Lower("name"), name="uniq_workspace_name_ci")]
 
     def __str__(self):
         return self.name

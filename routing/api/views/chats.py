@@ -139,7 +139,7 @@ class DecisionViewSet(
         if "until" in f:
             qs = qs.filter(created_at__lt=f["until"])
         if "link" in f:
-            qs = qs.filter(link__slug=f["link"])
+            qs = qs.filter(link__slug=f["link"].strip().lower())  # slugs are stored lower-case
         for name in ("rep", "rule", "ai_agent"):
             if name in f:
                 qs = qs.filter(**{f"{name}_id": f[name]})
