@@ -13,7 +13,7 @@ A slot taken meanwhile is a Conflict (409) carrying the slots still free.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -186,7 +186,8 @@ def _write(availability, owner, attendees, start, free, began) -> Meeting:
         "owner": {"id": owner.id, "name": owner.name},
         "reps": [{"id": r.id, "name": r.name} for r in attendees],
         "free_at_booking": [r.id for r in free],
-        "summary": f"Booked {start:%Y-%m-%d %H:%M} UTC with {names} (owner {owner.name}).",
+        "summary": f"Booked {start.astimezone(UTC):%Y-%m-%d %H:%M} UTC with {names} "
+        f"(owner {owner.name}).",
     }
     trace = dict(availability.trace)
     trace["booking_outcome"] = outcome
