@@ -1,12 +1,19 @@
+"""The CRM models in the admin: every save goes through crm.actions."""
+
 from django.contrib import admin
 
+from knock.admin_actions import ActionAdmin
+
+from . import actions
 from .forms import CrmSettingsForm
 from .models import CrmSettings, CrmUserMapping, LocalAccount, LocalContact, LocalOpportunity
 
 
 @admin.register(CrmSettings)
-class CrmSettingsAdmin(admin.ModelAdmin):
+class CrmSettingsAdmin(ActionAdmin):
     form = CrmSettingsForm
+    save_action = staticmethod(actions.save_settings)
+    delete_action = staticmethod(actions.delete_record)
     list_display = [
         "workspace",
         "backend",
@@ -67,7 +74,9 @@ class CrmSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(CrmUserMapping)
-class CrmUserMappingAdmin(admin.ModelAdmin):
+class CrmUserMappingAdmin(ActionAdmin):
+    save_action = staticmethod(actions.save_user_mapping)
+    delete_action = staticmethod(actions.delete_record)
     list_display = ["email", "crm_user_id", "rep", "workspace", "updated_at"]
     list_filter = ["workspace", ("rep", admin.EmptyFieldListFilter)]
     search_fields = ["email", "crm_user_id", "rep__name", "rep__email"]
@@ -82,7 +91,9 @@ class LocalOpportunityInline(admin.TabularInline):
 
 
 @admin.register(LocalAccount)
-class LocalAccountAdmin(admin.ModelAdmin):
+class LocalAccountAdmin(ActionAdmin):
+    save_action = staticmethod(actions.save_local_record)
+    delete_action = staticmethod(actions.delete_record)
     list_display = ["name", "domain", "owner_email", "lifecycle_stage", "status", "workspace"]
     list_filter = ["workspace", "lifecycle_stage", "status"]
     search_fields = ["name", "domain", "owner_email"]
@@ -93,14 +104,15 @@ class LocalAccountAdmin(admin.ModelAdmin):
         # Opportunities added inline belong to the account's workspace.
         for obj in formset.save(commit=False):
             obj.workspace_id = form.instance.workspace_id
-            obj.save()
+            actions.save_local_record(obj)
         for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+            actions.delete_record(obj)
 
 
 @admin.register(LocalContact)
-class LocalContactAdmin(admin.ModelAdmin):
+class LocalContactAdmin(ActionAdmin):
+    save_action = staticmethod(actions.save_local_record)
+    delete_action = staticmethod(actions.delete_record)
     list_display = [
         "email",
         "name",
@@ -117,7 +129,9 @@ class LocalContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(LocalOpportunity)
-class LocalOpportunityAdmin(admin.ModelAdmin):
+class LocalOpportunityAdmin(ActionAdmin):
+    save_action = staticmethod(actions.save_local_record)
+    delete_action = staticmethod(actions.delete_record)
     list_display = ["name", "account", "stage", "is_closed", "is_won", "amount", "owner_email"]
     list_filter = ["workspace", "is_closed", "is_won", "stage"]
     search_fields = ["name", "account__name", "account__domain", "owner_email"]

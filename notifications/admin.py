@@ -1,38 +1,40 @@
-"""Deliveries, Slack settings and events in the admin: read-only where the ledger matters."""
+"""Deliveries, Slack settings and events in the admin: read-only. The ledgers are
+written by the application only; Slack settings (and the bot token) are edited on
+the console's Slack page."""
 
 from django.contrib import admin
 
-from .models import Delivery, SlackEvent, SlackSettings, SlackSync
+from knock.admin_actions import ReadOnlyAdmin
 
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from .models import Delivery, SlackEvent, SlackInteraction, SlackSettings, SlackSync
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "workspace", "backend", "status", "attempts", "created_at"]
     list_filter = ["workspace", "kind", "status", "backend"]
     search_fields = ["key", "last_error"]
 
 
 @admin.register(SlackSettings)
-class SlackSettingsAdmin(admin.ModelAdmin):
+class SlackSettingsAdmin(ReadOnlyAdmin):
     list_display = ["workspace", "default_channel", "team_id"]
-    fields = ["workspace", "default_channel", "team_id"]  # the token is set in the console
+    fields = ["workspace", "default_channel", "team_id"]  # never the token
 
 
 @admin.register(SlackEvent)
-class SlackEventAdmin(ReadOnly):
+class SlackEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "team_id", "received_at", "processed_at"]
     search_fields = ["event_id"]
 
 
+@admin.register(SlackInteraction)
+class SlackInteractionAdmin(ReadOnlyAdmin):
+    list_display = ["key", "action_id", "received_at"]
+    search_fields = ["key"]
+
+
 @admin.register(SlackSync)
-class SlackSyncAdmin(ReadOnly):
+class SlackSyncAdmin(ReadOnlyAdmin):
     list_display = ["id", "workspace", "status", "seen", "created", "updated", "deactivated"]
     list_filter = ["workspace", "status"]

@@ -1,74 +1,146 @@
-"""Django admin: read-mostly views of every model. Writes that must keep the
-rule versioned (segments, rules) go through routing.actions here too: rule
-settings and segment order are editable, nothing changes over GET."""
+"""Django admin: read-mostly views of every model. Every write goes through
+routing.actions (knock/admin_actions.py): the checks the API and the console get
+(rows of one workspace, versioned rules) hold here too, and a refusal is shown on
+the form. Ledgers and rows only the application writes are read-only."""
 
 from django import forms
 from django.contrib import admin
 
+from knock.admin_actions import ActionAdmin, ReadOnlyAdmin, plain
+
 from . import actions, conditions, models
 
 
+class ScopedAdmin(ActionAdmin):
+    """A workspace's row: created in the workspace chosen on the add form, which then
+    stays; `action_fields` are what the create and update actions take."""
+
+    action_fields: tuple = ()
+    create_action = update_action = None
+
+    def get_fields(self, request, obj=None):
+        return ["workspace", *self.action_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "workspace"] if obj is not None else readonly
+
+    def create(self, request, form):
+        data = {name: plain(form.cleaned_data[name]) for name in self.action_fields}
+        return self.create_action(form.cleaned_data["workspace"], **data)
+
+    def update(self, request, obj, changes):
+        self.update_action(obj, **changes)
+
+
 @admin.register(models.Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ActionAdmin):
     list_display = ["name", "slug", "default_rep", "default_ai_agent", "created_at"]
     search_fields = ["name", "slug"]
+    readonly_fields = ["slug", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:  # the defaults (agent, rules, a token) are made by the action
+            return ["name"]
+        return ["name", "slug", "default_rep", "default_ai_agent", "intent_rules", "created_at"]
+
+    def create(self, request, form):
+        workspace, key = actions.create_workspace(form.cleaned_data["name"])
+        self.message_user(request, f"API key of {workspace} (shown once): {key}")
+        return workspace
+
+    def update(self, request, obj, changes):
+        actions.update_workspace(obj, **changes)
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ActionAdmin):
     list_display = ["user", "workspace"]
     list_filter = ["workspace"]
+    fields = ["workspace", "user"]
+    delete_action = staticmethod(actions.remove_member)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # add another membership and delete this one instead
+
+    def create(self, request, form):
+        return actions.add_member(form.cleaned_data["workspace"], form.cleaned_data["user"])
 
 
 @admin.register(models.ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Issued with their workspace (the key is shown once); only the hash is stored."""
+
     list_display = ["prefix", "name", "workspace", "created_at", "revoked_at"]
     list_filter = ["workspace"]
-    readonly_fields = ["key_hash", "prefix"]
 
 
 @admin.register(models.Rep)
-class RepAdmin(admin.ModelAdmin):
+class RepAdmin(ScopedAdmin):
     list_display = ["name", "email", "workspace", "timezone", "is_active", "out_of_office_until"]
     list_filter = ["workspace", "is_active", "timezone"]
     search_fields = ["name", "email", "slack_user_id"]
+    action_fields = actions.people.REP_FIELDS
+    create_action = staticmethod(actions.create_rep)
+    update_action = staticmethod(actions.update_rep)
+    delete_action = staticmethod(actions.delete_rep)
 
 
 @admin.register(models.AIAgent)
-class AIAgentAdmin(admin.ModelAdmin):
+class AIAgentAdmin(ScopedAdmin):
     list_display = ["name", "specialty", "workspace", "is_active"]
     list_filter = ["workspace", "specialty"]
+    action_fields = actions.people.AGENT_FIELDS
+    create_action = staticmethod(actions.create_ai_agent)
+    update_action = staticmethod(actions.update_ai_agent)
+    delete_action = staticmethod(actions.delete_ai_agent)
 
 
 class PoolMemberInline(admin.TabularInline):
+    """Saved by PoolAdmin.save_related through actions.update_pool(members=...)."""
+
     model = models.PoolMember
     extra = 0
+    fields = ["rep", "weight", "is_paused", "current_weight", "assigned_count", "last_assigned_at"]
     readonly_fields = ["current_weight", "assigned_count", "last_assigned_at"]
 
 
 @admin.register(models.Pool)
-class PoolAdmin(admin.ModelAdmin):
+class PoolAdmin(ScopedAdmin):
     list_display = ["name", "strategy", "workspace"]
     list_filter = ["workspace", "strategy"]
     inlines = [PoolMemberInline]
+    action_fields = actions.people.POOL_FIELDS
+    create_action = staticmethod(actions.create_pool)
+    update_action = staticmethod(actions.update_pool)
+    delete_action = staticmethod(actions.delete_pool)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            # The change message reads these; the action saves instead of the formset.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is not models.PoolMember or not formset.has_changed():
+                continue
+            members = [
+                {"rep": row.cleaned_data["rep"].pk, "weight": row.cleaned_data["weight"],
+                 "is_paused": row.cleaned_data["is_paused"]}
+                for row in formset.forms
+                if row.cleaned_data and not row.cleaned_data.get("DELETE")
+                and row.cleaned_data.get("rep") is not None
+            ]  # fmt: skip
+            pool = models.Pool.objects.get(pk=form.instance.pk)
+            actions.update_pool(pool, members=members)
 
 
 @admin.register(models.KnockLink)
-class KnockLinkAdmin(admin.ModelAdmin):
+class KnockLinkAdmin(ScopedAdmin):
     list_display = ["name", "slug", "channel", "chat_rule", "meeting_rule", "is_active"]
     list_filter = ["workspace", "is_active"]
     search_fields = ["name", "slug", "channel"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    action_fields = actions.links.LINK_FIELDS
+    create_action = staticmethod(actions.create_link)
+    update_action = staticmethod(actions.update_link)
+    delete_action = staticmethod(actions.delete_link)
 
 
 class SegmentPositionForm(forms.ModelForm):
@@ -107,7 +179,7 @@ class SegmentInline(admin.TabularInline):
 
 
 @admin.register(models.RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ActionAdmin):
     list_display = ["name", "kind", "workspace", "is_default", "version", "updated_at"]
     list_filter = ["workspace", "kind", "is_default"]
     search_fields = ["name", "monitoring_channel"]
@@ -146,7 +218,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ReadOnlyAdmin):
     list_display = ["email", "name", "workspace", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["email", "name"]
@@ -176,7 +248,9 @@ class SegmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.PoolMember)
-class PoolMemberAdmin(admin.ModelAdmin):
+class PoolMemberAdmin(ReadOnlyAdmin):
+    """Read-only: members are edited on their pool (actions.update_pool)."""
+
     list_display = ["rep", "pool", "weight", "is_paused", "assigned_count", "last_assigned_at"]
     list_filter = ["pool__workspace", "pool", "is_paused"]
     search_fields = ["rep__name", "pool__name"]

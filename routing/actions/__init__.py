@@ -3,6 +3,7 @@
 from .chats import join_chat, record_reply
 from .errors import ActionError, NotFound
 from .links import create_link, delete_link, update_link
+from .members import add_member, remove_member
 from .people import (
     create_ai_agent,
     create_pool,
@@ -32,6 +33,7 @@ __all__ = [
     "ActionError",
     "NotFound",
     "Routed",
+    "add_member",
     "add_segment",
     "create_ai_agent",
     "create_link",
@@ -47,6 +49,7 @@ __all__ = [
     "delete_segment",
     "duplicate_segment",
     "move_segment",
+    "remove_member",
     "reorder_segments",
     "route_chat",
     "simulate",

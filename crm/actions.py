@@ -1,0 +1,53 @@
+"""Writes to a workspace's CRM settings, owner mappings and local CRM records.
+
+The admin saves through these (knock/admin_actions.py); they refuse what would
+tie one workspace's rows to another's (a contact on another workspace's account,
+a mapping to another workspace's rep) with an ActionError, as routing.actions do.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from routing.actions import ActionError
+
+from .models import CrmSettings, CrmUserMapping, LocalAccount, LocalContact, LocalOpportunity
+
+
+def _save(obj, message: str):
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ActionError({"detail": [message]}) from exc
+    return obj
+
+
+def save_settings(crm_settings: CrmSettings) -> CrmSettings:
+    """Validated (and the credentials encrypted) by crm.forms.CrmSettingsForm."""
+    return _save(crm_settings, f"{crm_settings.workspace} already has CRM settings.")
+
+
+def save_user_mapping(mapping: CrmUserMapping) -> CrmUserMapping:
+    if not (mapping.crm_user_id or "").strip() and not (mapping.email or "").strip():
+        raise ActionError({"detail": ["Give the CRM user id, the email, or both."]})
+    if mapping.rep_id and mapping.rep.workspace_id != mapping.workspace_id:
+        raise ActionError({"rep": ["This rep belongs to another workspace."]})
+    return _save(mapping, "This CRM user is already mapped in this workspace.")
+
+
+def save_local_record(record: LocalAccount | LocalContact | LocalOpportunity):
+    """A local CRM account, contact or opportunity; its account must be its workspace's."""
+    account = getattr(record, "account", None)
+    if account is not None and account.workspace_id != record.workspace_id:
+        raise ActionError({"account": ["This account belongs to another workspace."]})
+    if isinstance(record, LocalContact):
+        record.email = (record.email or "").strip().lower()
+    if isinstance(record, LocalAccount):
+        record.domain = (record.domain or "").strip().lower()
+    return _save(record, f"Another {record._meta.verbose_name} of this workspace has that "
+                 f"{'email' if isinstance(record, LocalContact) else 'domain'}.")  # fmt: skip
+
+
+def delete_record(record) -> None:
+    record.delete()
