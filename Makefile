@@ -11,13 +11,14 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: help run test test-unit test-e2e lint check setup migrate clean
+.PHONY: help run test test-unit test-e2e lint check smoke setup migrate clean
 
 help:
 	@echo "make run    set up .venv, migrate, seed a demo workspace, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up .venv, migrate, run the whole test suite"
 	@echo "make lint   ruff check + ruff format --check"
 	@echo "make check  Django deploy checks under production settings + OpenAPI schema validation"
+	@echo "make smoke  production smoke test (DEBUG=0, collectstatic, uvicorn workers, Postgres, Redis)"
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -49,7 +50,7 @@ run: migrate
 	@echo "  console:  http://$(HOST):$(PORT)/   login: demo / knock-demo"
 	@echo "  live traffic: .venv/bin/python manage.py simulate_leads --rate 2/s --count 200"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
-	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	@$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(VENV)/bin/daphne -b $(HOST) -p $(PORT) knock.asgi:application
 
@@ -71,6 +72,12 @@ check: setup
 	DEBUG=0 SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') ALLOWED_HOSTS=knock.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# Production smoke test: collectstatic, uvicorn --workers 2 + db_worker with DEBUG=0 on
+# PostgreSQL and Redis (DATABASE_URL/REDIS_URL of this machine), every console page, the API
+# docs, a public link page, a 404, a routed chat and its feed event (tests/smoke/prod_smoke.py).
+smoke: setup
+	$(PY) tests/smoke/prod_smoke.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

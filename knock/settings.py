@@ -207,6 +207,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's default config gives the "django" logger a console handler of its own
+        # (under DEBUG), which printed every django.* line twice: once bare, once via root.
+        "django": {"handlers": [], "propagate": True},
+        # django.tasks logs two INFO lines per task run (RUNNING, SUCCESSFUL): hundreds
+        # while the demo seeds. Failures are still logged (ERROR), and deliveries log theirs.
+        "django.tasks": {"level": env.str("TASKS_LOG_LEVEL", default="WARNING")},
+    },
 }
 
 if not DEBUG:
