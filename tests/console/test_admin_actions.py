@@ -254,12 +254,18 @@ def test_the_checker_sees_a_save_outside_an_action(world, outside_actions):
 # -- real changes and adds go through the actions -------------------------------------------
 
 
+def _versioned(world, rule, channel) -> bool:
+    """update_rule ran: the change is in a new rule version, not only on the row."""
+    latest = rule.versions.get(version=rule.version).snapshot
+    return rule.monitoring_channel == channel == latest["rule"]["monitoring_channel"]
+
+
 CHANGES = {
     "workspace": ("workspace", {"name": "Acme Renamed"}, lambda w, o: o.name == "Acme Renamed"),
     "rep": ("dana", {"email": "Dana.New@Acme.test"}, lambda w, o: o.email == "dana.new@acme.test"),
     "ai agent": ("agent", {"name": "Renamed"}, lambda w, o: o.name == "Renamed"),
     "link": ("link", {"name": "Website"}, lambda w, o: o.name == "Website"),
-    "rule": ("rule", {"monitoring_channel": "#vip"}, lambda w, o: o.version == 4),
+    "rule": ("rule", {"monitoring_channel": "#vip"}, lambda w, o: _versioned(w, o, "#vip")),
     "local account": ("account", {"domain": "BIGCO.IO"}, lambda w, o: o.domain == "bigco.io"),
 }
 
