@@ -60,6 +60,16 @@ def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> Non
     )
 
 
+def plan(event: str, **data) -> None:
+    """The outbox planner (settings.KNOCK_OUTBOX_PLANNERS): the write-back each event causes."""
+    if event == "chat.routed":
+        plan_writes(data["decision"].chat, rep_owner=True)
+    elif event == "chat.owner_changed":
+        plan_writes(data["chat"], rep_owner=True)
+    elif event == "chat.replied":
+        plan_writes(data["chat"], rep_owner=data.get("owner_changed", False), response=True)
+
+
 @handler("crm.write")
 def write(delivery: Delivery) -> dict:
     backend = backend_for_workspace(delivery.workspace)

@@ -198,6 +198,13 @@ CRM_LOOKUP_WORKERS = env.int("CRM_LOOKUP_WORKERS", default=8)
 # calendar's free/busy (Google); a calendar that does not answer makes its rep unavailable.
 CALENDAR_LOOKUP_TIMEOUT = env.float("CALENDAR_LOOKUP_TIMEOUT", default=2.0)
 
+# The two seams through which routing calls out (routing/seams.py, docs/architecture.md);
+# routing never imports these apps. Facts are asked before the routing transaction:
+# name -> fn(workspace, *, email, domain) -> facts (routing.facts). Planners run inside
+# it, each for every event: fn(event: str, **data) -> None.
+KNOCK_FACT_PROVIDERS = {"crm": "crm.facts.fetch"}
+KNOCK_OUTBOX_PLANNERS = ["notifications.planner.plan", "crm.writeback.plan"]
+
 # How long the idempotency record of a POST /api/v1/chats/ is kept (hours).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 

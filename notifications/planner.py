@@ -47,6 +47,14 @@ def monitoring_channel(workspace, rule: CompiledRule, segment: SegmentSpec | Non
     return own.default_channel if own is not None else ""
 
 
+def plan(event: str, **data) -> None:
+    """The outbox planner (settings.KNOCK_OUTBOX_PLANNERS): what an event sends to Slack."""
+    if event == "chat.routed":
+        plan_decision(
+            data["decision"], data["rule"], data["segment"], data["context"], data["message"]
+        )
+
+
 def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict, message=""):
     workspace = decision.workspace
     backend = backend_for(workspace)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from . import intent as intent_detection
 from .engagement import engagement_score
 from .enrichment import email_domain, is_personal_domain
+from .facts import CrmFacts
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
@@ -122,8 +123,8 @@ def build_chat_context(
         days_since_last_seen=history.get("days_since_last_seen"),
         is_returning=bool(session.get("is_returning")),
     )
-    if crm is not None and crm.record is not None:
-        context["crm"] = crm.namespace()
+    if crm is not None and crm.answered:
+        context["crm"] = dict(crm.namespace)
     elif crm is None:
         gaps["crm"] = "not looked up"
     elif crm.error:
@@ -133,12 +134,23 @@ def build_chat_context(
     return context, gaps
 
 
-def crm_signals(crm, lead_existed: bool) -> dict:
-    """SPEC 6: funnel stage and CRM status (engagement score is not computed yet)."""
-    from crm.backends.base import funnel_stage
+def funnel_stage(crm: CrmFacts | None, *, seen_before: bool) -> str:
+    """SPEC 6 `signals.funnel_stage`: customer (closed-won / customer lifecycle), else
+    opportunity (an open one), else existing (seen before or in the CRM), else
+    first_seen. `crm` is None, or has not answered, when the CRM could not be
+    asked (then only `seen_before` counts, and the trace says why the CRM is missing)."""
+    if crm is not None and crm.answered and crm.exists:
+        if crm.is_customer:
+            return "customer"
+        if crm.has_open_opportunity:
+            return "opportunity"
+        return "existing"
+    return "existing" if seen_before else "first_seen"
 
-    record = crm.record if crm is not None else None
-    signals = {"funnel_stage": funnel_stage(record, seen_before=lead_existed)}
-    if record is not None:
-        signals["crm_status"] = record.crm_status
+
+def crm_signals(crm: CrmFacts | None, lead_existed: bool) -> dict:
+    """SPEC 6: funnel stage and CRM status (the engagement score is added by the caller)."""
+    signals = {"funnel_stage": funnel_stage(crm, seen_before=lead_existed)}
+    if crm is not None and crm.answered:
+        signals["crm_status"] = crm.crm_status
     return signals

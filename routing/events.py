@@ -79,3 +79,24 @@ def decision_created_on_commit(decision) -> None:
         send(decision.workspace_id, event)
 
     transaction.on_commit(_send, robust=True)
+
+
+def chat_updated_on_commit(chat, change: str) -> None:
+    """`chat.updated` after commit. `change`: "rep_owner", "responding_rep" (first human reply)."""
+
+    def ref(obj):
+        return {"id": obj.id, "name": obj.name} if obj is not None else None
+
+    event = {
+        "type": "chat.updated",
+        "change": change,
+        "chat": {
+            "id": chat.id,
+            "decision": getattr(getattr(chat, "decision", None), "id", None),
+            "rep_owner": ref(chat.rep_owner),
+            "ai_owner": ref(chat.ai_owner),
+            "responding_rep": ref(chat.responding_rep),
+            "response_time_minutes": chat.response_time_minutes,
+        },
+    }
+    transaction.on_commit(lambda: send(chat.workspace_id, event), robust=True)

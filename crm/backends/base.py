@@ -108,20 +108,6 @@ class CrmRecord:
         return out
 
 
-def funnel_stage(record: CrmRecord | None, *, seen_before: bool) -> str:
-    """SPEC 6 `signals.funnel_stage`: customer (closed-won / customer lifecycle), else
-    opportunity (an open one), else existing (seen before or in the CRM), else
-    first_seen. `record` is None when the CRM could not be asked (then only
-    `seen_before` counts, and the trace should say why the CRM is missing)."""
-    if record is not None and record.exists:
-        if record.is_customer:
-            return "customer"
-        if record.has_open_opportunity:
-            return "opportunity"
-        return "existing"
-    return "existing" if seen_before else "first_seen"
-
-
 class CrmBackend:
     """Base class. Subclasses set `name` and implement `lookup` and `write_fields`.
 

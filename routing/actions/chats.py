@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from routing import events, seams
 from routing.models import Chat, Rep
 
 from .errors import ActionError
@@ -61,8 +62,9 @@ def join_chat(chat: Chat, rep: Rep) -> tuple[Chat, bool]:
 
 
 def _after_change(chat: Chat, change: str, *, rep_owner_changed: bool) -> None:
-    from crm.writeback import plan_writes
-    from notifications.events import chat_updated
-
-    chat_updated(chat, change)
-    plan_writes(chat, rep_owner=rep_owner_changed, response=change == "responding_rep")
+    events.chat_updated_on_commit(chat, change)
+    # The CRM write-back (and anything else) is planned through the outbox seam.
+    if change == "responding_rep":
+        seams.plan_outbox("chat.replied", chat=chat, owner_changed=rep_owner_changed)
+    else:
+        seams.plan_outbox("chat.owner_changed", chat=chat)

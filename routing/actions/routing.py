@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from crm.writeback import plan_writes
-from notifications.planner import plan_decision
-from routing import crm_facts, engine, events
+from routing import engine, events, seams
 from routing.context import build_chat_context
 from routing.directory import WorkspaceDirectory
 from routing.enrichment import email_domain
@@ -86,8 +84,8 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
     now = timezone.now()
     email = payload["lead"]["email"].strip().lower()
     link = _link(workspace, payload.get("link"))  # an unknown link is a 404 before any work
-    # The CRM is asked before the transaction opens: a slow CRM must not hold locks.
-    crm = crm_facts.fetch(workspace, email, email_domain(email))
+    # Facts (the CRM) are asked before the transaction opens: a slow CRM must not hold locks.
+    crm = seams.fetch_facts(workspace, email=email, domain=email_domain(email)).get("crm")
     with transaction.atomic():
         lead, created = Lead.objects.get_or_create(
             workspace=workspace,
@@ -126,8 +124,8 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             message=payload.get("message") or "",
             rep_owner_id=who.id if who.type == "rep" else None,
             ai_owner_id=who.id if who.type == "ai_agent" else None,
-            crm_record_type=(crm.record.record_type or "") if crm.record else "",
-            crm_record_id=(crm.record.record_id or "") if crm.record else "",
+            crm_record_type=(crm.record_type or "") if crm is not None else "",
+            crm_record_id=(crm.record_id or "") if crm is not None else "",
         )
         duration_ms = (time.perf_counter() - started) * 1000
         decision = Decision(
@@ -152,10 +150,15 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             duration_ms=round(duration_ms, 3),
         )
         decision.save(force_insert=True)
-        plan_decision(
-            decision, compiled_rule, outcome.segment, context, message=payload.get("message") or ""
+        # Slack alerts and DMs, the CRM write-back: planned in this transaction.
+        seams.plan_outbox(
+            "chat.routed",
+            decision=decision,
+            rule=compiled_rule,
+            segment=outcome.segment,
+            context=context,
+            message=payload.get("message") or "",
         )
-        plan_writes(chat, rep_owner=True)
         events.decision_created_on_commit(decision)
     return Routed(chat, decision, outcome, version.rule, version.version, context, duration_ms)
 
@@ -180,7 +183,7 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
             link=link,
             lead_first_touch=(lead.first_touch or None) if lead else None,
             lead_existed=lead is not None,
-            crm=crm_facts.fetch(workspace, email, email_domain(email)),
+            crm=seams.fetch_facts(workspace, email=email, domain=email_domain(email)).get("crm"),
             history=_history(lead, now) if lead else None,
         )
     # A rolled-back atomic block guarantees "no writes" even if a future

@@ -6,9 +6,11 @@ import time
 import pytest
 
 from crm.backends import get_backend
-from crm.backends.base import CrmBackend, CrmError, CrmRecord, funnel_stage
+from crm.backends.base import CrmBackend, CrmError, CrmRecord
+from crm.facts import facts_from
 from crm.lookup import lookup_for_workspace, lookup_with_timeout
 from crm.models import LocalContact
+from routing.context import funnel_stage
 
 
 class SleepyCrm(CrmBackend):
@@ -143,7 +145,8 @@ def test_a_hanging_http_crm_is_boxed(crm_settings, rsps, monkeypatch):
     ],
 )
 def test_funnel_stage(record, seen_before, stage):
-    assert funnel_stage(record, seen_before=seen_before) == stage
+    facts = facts_from(record) if record is not None else None
+    assert funnel_stage(facts, seen_before=seen_before) == stage
 
 
 def test_crm_status():

@@ -1,0 +1,59 @@
+"""The two seams through which routing calls out (docs/architecture.md).
+
+Routing never imports crm/, notifications/ or calendars/. It reaches them here,
+through dotted paths configured in settings (no registration by import side
+effects):
+
+- KNOCK_FACT_PROVIDERS {name: "pkg.module.fn"}: fn(workspace, *, email, domain)
+  -> facts object. Called BEFORE the routing transaction opens: a slow vendor
+  must not hold locks. Each provider time-boxes itself and never raises for a
+  vendor failure (it returns facts with an error instead).
+- KNOCK_OUTBOX_PLANNERS ["pkg.module.fn", ...]: fn(event: str, **data) -> None.
+  Called INSIDE the caller's transaction, so the deliveries a decision causes
+  commit with it or not at all. Every planner is called for every event and
+  ignores the events it does not know.
+
+Events: "chat.routed" (decision, rule, segment, context, message),
+"chat.owner_changed" (chat), "chat.replied" (chat, owner_changed),
+"meeting.booked", "meeting.rescheduled", "meeting.cancelled", "meeting.no_show"
+(meeting, decision).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+# Keyed on the configured paths, so override_settings in tests takes effect
+# and a path is imported once per process.
+@lru_cache(maxsize=32)
+def _resolve(paths: tuple[str, ...]) -> tuple[Callable, ...]:
+    return tuple(import_string(path) for path in paths)
+
+
+def _providers() -> list[tuple[str, Callable]]:
+    configured = dict(getattr(settings, "KNOCK_FACT_PROVIDERS", {}))
+    names = tuple(configured)
+    return list(zip(names, _resolve(tuple(configured[n] for n in names)), strict=True))
+
+
+def _planners() -> tuple[Callable, ...]:
+    return _resolve(tuple(getattr(settings, "KNOCK_OUTBOX_PLANNERS", ())))
+
+
+def fetch_facts(workspace, *, email: str, domain: str | None) -> dict[str, object]:
+    """{provider name: facts} for one lead. Call it outside any transaction."""
+    return {name: fn(workspace, email=email, domain=domain) for name, fn in _providers()}
+
+
+def plan_outbox(event: str, **data) -> None:
+    """Let every planner record the deliveries `event` causes (caller's transaction)."""
+    for plan in _planners():
+        plan(event, **data)
+
+
+__all__ = ["fetch_facts", "plan_outbox"]
