@@ -79,6 +79,10 @@ class Availability(models.Model):
     context = models.JSONField()
     trace = models.JSONField()
     qualified = models.BooleanField()
+    # The CRM record the lead matched when the facts were fetched for this offer: the
+    # booking's write-back (Knock: Meeting Owner / Status) goes there, with no new lookup.
+    crm_record_type = models.CharField(max_length=20, blank=True)
+    crm_record_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -120,6 +124,9 @@ class Meeting(models.Model):
     calendar_backend = models.CharField(max_length=20, choices=BACKENDS, default=DEFAULT_BACKEND)
     calendar_event_ids = models.JSONField(default=dict, blank=True)  # {"<rep id>": "<event id>"}
     cancel_reason = models.CharField(max_length=500, blank=True)
+    # Copied from the availability at booking: where the CRM write-back goes.
+    crm_record_type = models.CharField(max_length=20, blank=True)
+    crm_record_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

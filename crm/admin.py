@@ -52,6 +52,7 @@ class CrmSettingsAdmin(ActionAdmin):
                     "responding_rep_field",
                     "response_time_field",
                     "meeting_owner_field",
+                    "meeting_status_field",
                     "write_to_accounts",
                 ]
             },

@@ -11,6 +11,7 @@ import os
 from django import forms
 
 from .backends import CrmError
+from .backends.base import KNOCK_FIELDS
 from .models import CREDENTIAL_ENV, CrmSettings
 
 # backend -> {credential key: form field}
@@ -66,12 +67,13 @@ class CrmSettingsForm(forms.ModelForm):
             "responding_rep_field",
             "response_time_field",
             "meeting_owner_field",
+            "meeting_status_field",
             "write_to_accounts",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for key in ("rep_owner", "responding_rep", "response_time", "meeting_owner"):
+        for key in KNOCK_FIELDS:
             self.fields[f"{key}_field"].help_text = (
                 "Blank: Knock_Rep_Owner__c style on Salesforce, knock_rep_owner style on "
                 "HubSpot, the 'Knock: ...' label on the local CRM."

@@ -61,6 +61,7 @@ class CrmSettings(models.Model):
     responding_rep_field = models.CharField(max_length=255, blank=True)
     response_time_field = models.CharField(max_length=255, blank=True)
     meeting_owner_field = models.CharField(max_length=255, blank=True)
+    meeting_status_field = models.CharField(max_length=255, blank=True)
     # A chat matched only by its company's account is not about that account: writing
     # Rep Owner there would overwrite the account owner's record with every new lead.
     write_to_accounts = models.BooleanField(
@@ -118,8 +119,8 @@ class CrmSettings(models.Model):
     # -- field names -------------------------------------------------------------
 
     def field_names(self) -> dict[str, str]:
-        """{"rep_owner": ..., "responding_rep": ..., "response_time": ...,
-        "meeting_owner": ...}: the workspace's names, else the backend's defaults."""
+        """{"rep_owner": ..., "responding_rep": ..., "response_time": ..., "meeting_owner":
+        ..., "meeting_status": ...}: the workspace's names, else the backend's defaults."""
         from .backends import backend_class
 
         defaults = backend_class(self.backend).default_field_names

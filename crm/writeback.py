@@ -1,8 +1,10 @@
 """Writing the Knock fields back to the CRM, as durable, retried, idempotent deliveries.
 
 Rep Owner at assignment and at every ownership change; Responding Rep and Rep
-Response Time at the first human reply. A write sets the same values again
-when retried (a PATCH), so running it twice is harmless. Nothing is planned
+Response Time at the first human reply; Meeting Owner and Meeting Status when a
+meeting is booked, cancelled or a no-show (a reschedule changes neither). A
+write sets the same values again when retried (a PATCH), so running it twice is
+harmless. Nothing is planned
 for a lead that is not in the CRM, nor for one matched only through its
 company's account unless CrmSettings.write_to_accounts is on.
 """
@@ -60,6 +62,36 @@ def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> Non
     )
 
 
+# Meeting events that change what the CRM shows; a reschedule keeps owner and status.
+MEETING_STATUS_EVENTS = ("meeting.booked", "meeting.cancelled", "meeting.no_show")
+
+
+def plan_meeting_writes(meeting) -> Delivery | None:
+    """Knock: Meeting Owner and Knock: Meeting Status on the CRM record the lead
+    matched when it asked for availability (stored on the meeting at booking)."""
+    if not meeting.crm_record_id:
+        return None
+    crm_settings = CrmSettings.for_workspace(meeting.workspace)
+    if not writes_to(crm_settings, meeting.crm_record_type):
+        return None  # matched only its company's account
+    names = crm_settings.field_names()
+    owner = meeting.owner
+    values = {
+        names["meeting_owner"]: owner.name if owner is not None else None,
+        names["meeting_status"]: meeting.status,
+    }
+    return deliveries.create(
+        meeting.workspace,
+        kind="crm.write",
+        # One write per meeting and status: booked, then cancelled or no_show.
+        key=f"meeting:{meeting.id}:crm:{meeting.status}",
+        backend=f"crm:{crm_settings.backend}",
+        target={"record_type": meeting.crm_record_type, "record_id": meeting.crm_record_id},
+        payload={"values": values, "text": ", ".join(f"{k} = {v}" for k, v in values.items())},
+        decision=meeting.decision,
+    )
+
+
 def plan(event: str, **data) -> None:
     """The outbox planner (settings.KNOCK_OUTBOX_PLANNERS): the write-back each event causes."""
     if event == "chat.routed":
@@ -68,6 +100,8 @@ def plan(event: str, **data) -> None:
         plan_writes(data["chat"], rep_owner=True)
     elif event == "chat.replied":
         plan_writes(data["chat"], rep_owner=data.get("owner_changed", False), response=True)
+    elif event in MEETING_STATUS_EVENTS:
+        plan_meeting_writes(data["meeting"])
 
 
 @handler("crm.write")

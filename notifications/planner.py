@@ -53,6 +53,10 @@ def plan(event: str, **data) -> None:
         plan_decision(
             data["decision"], data["rule"], data["segment"], data["context"], data["message"]
         )
+    elif event.startswith("meeting."):
+        from .meetings import plan as plan_meeting  # it imports this module's helpers
+
+        plan_meeting(event, **data)
 
 
 def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict, message=""):

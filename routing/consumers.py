@@ -37,7 +37,7 @@ def _can_see(user, workspace_id: int, *, reload: bool = False) -> bool:
 
 
 # Events this consumer only forwards: no database access, so no database-thread hop.
-FORWARDED = frozenset({"decision.created", "chat.updated", "delivery.updated"})
+FORWARDED = frozenset({"decision.created", "chat.updated", "delivery.updated", "meeting.updated"})
 
 
 class FeedConsumer(AsyncJsonWebsocketConsumer):
@@ -111,4 +111,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def delivery_updated(self, event):
+        await self.send_json(event)
+
+    async def meeting_updated(self, event):  # sent by calendars (booked, moved, cancelled...)
         await self.send_json(event)

@@ -9,6 +9,7 @@ nothing. Nothing is ever sent for a transaction that rolled back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -100,3 +101,13 @@ def chat_updated_on_commit(chat, change: str) -> None:
         },
     }
     transaction.on_commit(lambda: send(chat.workspace_id, event), robust=True)
+
+
+def send_on_commit(workspace_id: int, build: Callable[[], dict]) -> None:
+    """Send the event `build()` returns once (and only if) the transaction commits.
+
+    For the slices' own events (calendars' "meeting.updated"): they render their payload
+    and row HTML in `build`, so routing sends them without importing the slice. The
+    consumer forwards only the types it lists (routing.consumers.FORWARDED).
+    """
+    transaction.on_commit(lambda: send(workspace_id, build()), robust=True)

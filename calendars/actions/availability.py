@@ -58,7 +58,7 @@ def _history(lead: Lead | None, now) -> dict | None:
 
 
 def prepare(workspace: Workspace, payload: dict, *, now):
-    """Link, facts (before any transaction), existing lead and context."""
+    """Link, facts (before any transaction), existing lead, context and the CRM facts."""
     link = _link(workspace, payload.get("link"))
     email = payload["lead"]["email"].strip().lower()
     facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
@@ -72,7 +72,7 @@ def prepare(workspace: Workspace, payload: dict, *, now):
         crm=crm,
         history=_history(lead, now),
     )
-    return link, email, lead, context, gaps, getattr(crm, "owner_rep_id", None)
+    return link, email, lead, context, gaps, crm
 
 
 def window_of(payload: dict) -> tuple[datetime | None, datetime | None]:
@@ -98,7 +98,8 @@ def offer(workspace: Workspace, payload: dict, *, now=None) -> Offer:
     """POST /api/v1/meetings/availability/: plan, then record the lead and the offer."""
     started = time.perf_counter()
     now = now or timezone.now()
-    link, email, lead, context, gaps, owner_id = prepare(workspace, payload, now=now)
+    link, email, lead, context, gaps, crm = prepare(workspace, payload, now=now)
+    owner_id = getattr(crm, "owner_rep_id", None)
     rule_id, why = select_rule(workspace, link)
     tz = payload.get("timezone") or "UTC"
     window = window_of(payload)
@@ -144,6 +145,8 @@ def offer(workspace: Workspace, payload: dict, *, now=None) -> Offer:
             context=context,
             trace=result.trace,
             qualified=result.qualified,
+            crm_record_type=getattr(crm, "record_type", None) or "",
+            crm_record_id=getattr(crm, "record_id", None) or "",
         )
     result.lead, result.link = lead, link
     result.duration_ms = (time.perf_counter() - started) * 1000
@@ -165,7 +168,8 @@ def simulate(workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None
     """POST /rules/{id}/simulate/ on a meeting rule: like availability, no writes."""
     started = time.perf_counter()
     now = now or timezone.now()
-    _, _, _, context, gaps, owner_id = prepare(workspace, payload, now=now)
+    _, _, _, context, gaps, crm = prepare(workspace, payload, now=now)
+    owner_id = getattr(crm, "owner_rep_id", None)
     tz = payload.get("timezone") or "UTC"
     window = window_of(payload)
     result = plan(

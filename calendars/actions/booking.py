@@ -23,7 +23,7 @@ from routing.actions.errors import ActionError, NotFound
 from routing.models import Decision, Rep, Workspace
 
 from .. import availability as slots_maths
-from .. import lookup
+from .. import feed, lookup
 from ..backends import CalendarError, get_backend
 from ..models import Availability, Meeting
 from .planning import slot_rules
@@ -225,11 +225,14 @@ def _write(availability, owner, attendees, start, free, began) -> Meeting:
         start=start,
         end=end,
         calendar_backend=backend_name,
+        crm_record_type=availability.crm_record_type,
+        crm_record_id=availability.crm_record_id,
     )
     meeting.reps.set(attendees)
     _local_event(meeting, backend_name)
     seams.plan_outbox("meeting.booked", meeting=meeting, decision=decision)
     events.decision_created_on_commit(decision)
+    feed.meeting_changed_on_commit(meeting, "booked")
     return meeting
 
 

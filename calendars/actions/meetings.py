@@ -14,7 +14,7 @@ from routing.booking import default_booking
 from routing.models import Rep
 
 from .. import availability as slots_maths
-from .. import lookup
+from .. import feed, lookup
 from ..models import Meeting
 from .booking import Conflict, _lock, free_reps
 from .planning import slot_rules
@@ -41,6 +41,7 @@ def cancel(meeting: Meeting, reason: str = "") -> Meeting:
     meeting.cancel_reason = reason or ""
     meeting.save(update_fields=["status", "cancel_reason", "updated_at"])
     seams.plan_outbox("meeting.cancelled", meeting=meeting, decision=meeting.decision)
+    feed.meeting_changed_on_commit(meeting, "cancelled")
     return meeting
 
 
@@ -57,6 +58,7 @@ def no_show(meeting: Meeting, *, now=None) -> Meeting:
     meeting.status = "no_show"
     meeting.save(update_fields=["status", "updated_at"])
     seams.plan_outbox("meeting.no_show", meeting=meeting, decision=meeting.decision)
+    feed.meeting_changed_on_commit(meeting, "no_show")
     return meeting
 
 
@@ -83,11 +85,14 @@ def reschedule(meeting: Meeting, start, *, now=None) -> Meeting:
             raise ActionError({"status": [f"A {meeting.status} meeting cannot be rescheduled."]})
         _lock(ids)
         free = free_reps(attendees, booking, start, now=now, external=external, exclude=meeting.pk)
+        if start == meeting.start:
+            return meeting  # moved to where it is: nothing changes, nothing is sent
         if len(free) == len(attendees) and attendees:
             meeting.start = start
             meeting.end = start + timedelta(minutes=booking["duration"])
             meeting.save(update_fields=["start", "end", "updated_at"])
             seams.plan_outbox("meeting.rescheduled", meeting=meeting, decision=meeting.decision)
+            feed.meeting_changed_on_commit(meeting, "rescheduled")
             return meeting
     busy = ", ".join(r.name for r in attendees if r not in free)
     raise Conflict(

@@ -20,14 +20,21 @@ if TYPE_CHECKING:
 RecordType = Literal["lead", "contact", "account"]
 RECORD_TYPES: tuple[str, ...] = ("lead", "contact", "account")
 
-# The four Knock fields (SPEC 6). Keys are what routing asks for; each backend
+# The Knock fields (SPEC 5a, 6). Keys are what routing asks for; each backend
 # says what they are called in its CRM unless the workspace overrides them.
-KNOCK_FIELDS: tuple[str, ...] = ("rep_owner", "responding_rep", "response_time", "meeting_owner")
+KNOCK_FIELDS: tuple[str, ...] = (
+    "rep_owner",
+    "responding_rep",
+    "response_time",
+    "meeting_owner",
+    "meeting_status",
+)
 KNOCK_FIELD_LABELS = {
     "rep_owner": "Knock: Rep Owner",
     "responding_rep": "Knock: Responding Rep",
     "response_time": "Knock: Rep Response Time",
     "meeting_owner": "Knock: Meeting Owner",
+    "meeting_status": "Knock: Meeting Status",  # booked / cancelled / no_show
 }
 
 FieldValue = str | float | int | None

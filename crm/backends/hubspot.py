@@ -50,6 +50,7 @@ class HubSpotBackend(CrmBackend):
         "responding_rep": "knock_responding_rep",
         "response_time": "knock_rep_response_time",
         "meeting_owner": "knock_meeting_owner",
+        "meeting_status": "knock_meeting_status",
     }
 
     def __init__(self, crm_settings=None, *, client: HubSpotClient | None = None):

@@ -49,6 +49,7 @@ class SalesforceBackend(CrmBackend):
         "responding_rep": "Knock_Responding_Rep__c",
         "response_time": "Knock_Rep_Response_Time__c",
         "meeting_owner": "Knock_Meeting_Owner__c",
+        "meeting_status": "Knock_Meeting_Status__c",
     }
 
     def __init__(self, crm_settings=None, *, client: SalesforceClient | None = None):

@@ -102,3 +102,77 @@ def joined(lead: dict, rep_name: str) -> dict:
     text = f"You joined the chat with {_who(lead)}: you are now the Rep Owner."
     section = {"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: {text}"}}
     return {"text": text, "blocks": [section]}
+
+
+# -- meetings (SPEC 5a side effects) --------------------------------------------------
+# `meeting` below is notifications.meetings.meeting_info(...): plain values, the start
+# already written on the owner's clock ("when").
+
+MEETING_HEADLINES = {
+    "booked": (":calendar:", "Meeting booked"),
+    "rescheduled": (":arrows_counterclockwise:", "Meeting moved"),
+    "cancelled": (":x:", "Meeting cancelled"),
+    "no_show": (":ghost:", "No-show"),
+}
+
+
+def _meeting_who(meeting: dict) -> str:
+    return _who({"lead": meeting["lead"], "company": meeting.get("company")})
+
+
+def _meeting_fields(meeting: dict) -> list[dict]:
+    rows = [
+        ("Lead", meeting["lead"]["email"]),
+        ("Company", meeting.get("company") or "-"),
+        ("When", meeting["when"]),
+        ("Duration", f"{meeting['duration']} min"),
+        ("Attending", ", ".join(meeting["reps"]) or "-"),
+        (
+            "Segment",
+            f"{meeting['segment']} · {meeting['rule']['name']} v{meeting['rule']['version']}",
+        ),
+    ]
+    return [{"type": "mrkdwn", "text": f"*{label}*\n{_esc(value)}"} for label, value in rows]
+
+
+def _meeting_text(meeting: dict, change: str) -> str:
+    who, owner, when = _meeting_who(meeting), _esc(meeting["owner"]), _esc(meeting["when"])
+    return {
+        "booked": f"Meeting booked: {who} with {owner}, {when}",
+        "rescheduled": f"Meeting moved: {who} with {owner}, now {when}",
+        "cancelled": f"Meeting cancelled: {who} with {owner}, {when}",
+        "no_show": f"No-show: {who} missed the meeting with {owner}, {when}",
+    }[change]
+
+
+def meeting_alert(meeting: dict, decision_url: str, change: str = "booked") -> dict:
+    """The monitoring-channel post of a booking, and its thread replies for later changes."""
+    emoji, _ = MEETING_HEADLINES[change]
+    text = _meeting_text(meeting, change)
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{emoji} *{text}*"}},
+        {"type": "section", "fields": _meeting_fields(meeting)},
+    ]
+    if change == "cancelled" and meeting.get("reason"):
+        reason = _esc(meeting["reason"][:300])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"> {reason}"}})
+    blocks.append(_context(f"<{decision_url}|Why this owner?>"))
+    return {"text": text, "blocks": blocks}
+
+
+def meeting_owner_dm(meeting: dict, decision_url: str, change: str = "booked") -> dict:
+    """To the meeting owner."""
+    emoji, _ = MEETING_HEADLINES[change]
+    who, when = _meeting_who(meeting), _esc(meeting["when"])
+    text = {
+        "booked": f"You have a new meeting: {who}, {when} ({meeting['duration']} min).",
+        "rescheduled": f"Your meeting with {who} moved to {when}.",
+        "cancelled": f"Your meeting with {who} on {when} was cancelled.",
+        "no_show": f"{who} was marked a no-show for your meeting on {when}.",
+    }[change]
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{emoji} {text}"}},
+        {"type": "section", "fields": _meeting_fields(meeting)},
+        _context(f"<{decision_url}|Routing details>"),
+    ]
+    return {"text": text, "blocks": blocks}

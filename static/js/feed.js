@@ -72,18 +72,42 @@
     status.innerHTML = '<span class="dot ' + (state === "live" ? "green" : state === "offline" ? "amber" : "") + '"></span> ' + text;
   };
 
+  // -- meetings: a change swaps the decision's row in place and adds a note ----
+  const changes = document.getElementById("meeting-changes");
+  const replaceRow = (decisionId, html) => {
+    const old = tbody.querySelector('tr[data-decision="' + decisionId + '"]');
+    if (!old) return false;
+    const tmp = document.createElement("tbody");
+    tmp.innerHTML = html.trim();
+    old.replaceWith(tmp.firstElementChild);
+    return true;
+  };
+  const meetingUpdated = (event) => {
+    replaceRow(event.meeting.decision, event.html);
+    if (!changes) return;
+    const empty = changes.querySelector("li[data-empty]");
+    if (empty) empty.remove();
+    const tmp = document.createElement("ul");
+    tmp.innerHTML = event.note.trim();
+    changes.insertBefore(tmp.firstElementChild, changes.firstChild);
+    const notes = changes.querySelectorAll("li");
+    for (let i = 10; i < notes.length; i++) notes[i].remove();
+  };
+
   // -- catch up over HTTP ----------------------------------------------------
   const catchUp = async () => {
     const res = await fetch(feed.dataset.sinceUrl + "?after=" + lastId(), { credentials: "same-origin" });
     if (!res.ok) return;
     const data = await res.json();
     data.decisions.forEach((item) => addRow(item.decision, item.html));
+    // Meetings on the page may have moved or been cancelled while we were away.
+    (data.meetings || []).forEach((item) => replaceRow(item.decision, item.html));
     setCounters(data.stats);
     redraw();
   };
 
   // -- the socket, with backoff ---------------------------------------------
-  const api = { catchUp: catchUp, socket: null }; // window.knockFeed, for the browser tests
+  const api = { catchUp: catchUp, socket: null, meetingUpdated: meetingUpdated }; // window.knockFeed, for the browser tests
   window.knockFeed = api;
   let attempt = 0;
   let everConnected = false;
@@ -103,6 +127,8 @@
       if (event.type === "decision.created" && addRow(event.decision, event.html)) {
         bumpCounters(event.decision);
         redraw();
+      } else if (event.type === "meeting.updated") {
+        meetingUpdated(event);
       }
     };
     socket.onclose = (ev) => {

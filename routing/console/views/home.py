@@ -32,8 +32,10 @@ def _today_stats(workspace) -> dict:
 
 
 def _recent(workspace, after: int | None = None):
+    # "meeting": a meeting decision's row shows its meeting's state (calendars' reverse
+    # one-to-one, named, not imported).
     qs = Decision.objects.filter(workspace=workspace).select_related(
-        "lead", "link", "pool", "workspace"
+        "lead", "link", "pool", "workspace", "meeting"
     )
     if after is not None:
         qs = qs.filter(id__gt=after)
@@ -51,18 +53,22 @@ def overview(request):
 
 @console_view
 def feed_since(request):
-    """Catch-up after a reconnect: every decision newer than `after`, and today's counters."""
+    """Catch-up after a reconnect: every decision newer than `after`, the meeting rows
+    at or below it as they are now, and today's counters."""
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:
         return JsonResponse({"after": ["Expected a decision id."]}, status=400)
     rows = _recent(request.workspace, after=after)
+    older = [d for d in _recent(request.workspace) if d.kind == "meeting" and d.id <= after]
     return JsonResponse(
         {
             "decisions": [
                 {"decision": decision_payload(d), "html": render_decision_row(d)}
                 for d in reversed(rows)  # oldest first, so the page can prepend in order
             ],
+            # The meeting rows the page already has, as they are now (moved, cancelled).
+            "meetings": [{"decision": d.id, "html": render_decision_row(d)} for d in older],
             "stats": _today_stats(request.workspace),
         }
     )
