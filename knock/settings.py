@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crm",
     "calendars",
     "notifications",
+    "demo",  # seed_demo, simulate_leads: the one app that imports every slice
 ]
 
 MIDDLEWARE = [

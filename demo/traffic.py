@@ -17,6 +17,9 @@ COMPANIES = [
     ("Vandelay Imports", "vandelay.com", "Wholesale", 230, "US"),
     ("Soylent Foods", "soylent.co", "Food", 600, "NL"),
     ("Oceanic Air", "oceanic.aero", "Aviation", 14000, "AU"),
+    ("Wayne Enterprises", "wayneenterprises.com", "Conglomerate", 52000, "US"),
+    ("Cyberdyne Systems", "cyberdyne.io", "Hardware", 3100, "US"),
+    ("Gringotts", "gringotts.co.uk", "Banking", 420, "GB"),
 ]
 MESSAGES = {
     "buying": [
@@ -68,3 +71,27 @@ def fake_chat(rng: random.Random, link_slugs: list[str], n: int | str) -> dict:
     if rng.random() < 0.3:
         payload["utm"] = {"source": "google", "medium": "cpc", "campaign": "brand"}
     return payload
+
+
+# Where the demo's leads sit, for the time zone they ask availability in.
+ZONES = {
+    "US": "America/New_York",
+    "GB": "Europe/London",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "ES": "Europe/Madrid",
+    "NL": "Europe/Amsterdam",
+    "AU": "Australia/Sydney",
+}
+
+
+def fake_meeting_request(rng: random.Random, link_slugs: list[str], n: int | str) -> dict:
+    """One POST /api/v1/meetings/availability/ body: a lead asking for a demo."""
+    chat = fake_chat(rng, link_slugs, n)
+    body = {"lead": chat["lead"], "session": chat["session"]}
+    for key in ("link", "company", "utm"):
+        if key in chat:
+            body[key] = chat[key]
+    country = chat.get("company", {}).get("country")
+    body["timezone"] = ZONES.get(country, rng.choice(list(ZONES.values())))
+    return body

@@ -1,4 +1,6 @@
-"""A believable demo workspace, built through the same actions as the API."""
+"""A believable demo workspace, built through the same actions as the API: the chat
+funnel (reps, pools, AI agents, rules, links, routed chats) and the meeting funnel
+(local calendars, a meeting rule, booked meetings: demo/meetings.py)."""
 
 import random
 from datetime import timedelta
@@ -9,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import LocalAccount, LocalOpportunity
-from routing import actions, demo
+from demo import meetings
+from demo import traffic as demo
+from routing import actions
 from routing.models import ApiToken, Membership, Workspace
 
 DEMO_SLUG = "demo-co"
@@ -36,7 +40,10 @@ LINKS = [
 
 
 class Command(BaseCommand):
-    help = "Create (once) a demo workspace with reps, pools, AI agents, rules, links and chats."
+    help = (
+        "Create (once) a demo workspace with reps, pools, AI agents, rules, links and chats, "
+        "reps' local calendars and booked meetings."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--chats", type=int, default=300, help="Chats to route (default 300).")
@@ -45,10 +52,23 @@ class Command(BaseCommand):
     def handle(self, *args, chats, seed, **options):
         workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
         if workspace is None:
-            workspace = self._build(chats, random.Random(seed))  # noqa: S311 - demo data
+            rng = random.Random(seed)  # noqa: S311 - demo data
+            workspace, link_slugs = self._build(rng)
+            # route_chat opens its own (durable) transaction: route once the build committed.
+            for n in range(chats):
+                actions.route_chat(workspace, demo.fake_chat(rng, link_slugs, n))
             self.stdout.write(f"Seeded demo workspace {workspace.name!r} with {chats} chats.")
         else:
             self.stdout.write(f"Demo workspace {workspace.name!r} already exists; kept as is.")
+        # Its own step: bookings are durable transactions of their own. Skipped when the
+        # demo has its meeting rule; a demo seeded before meetings existed gets them now.
+        seeded = meetings.seed(workspace, random.Random(seed))  # noqa: S311 - demo data
+        if seeded:
+            self.stdout.write(
+                f"Seeded the meeting funnel: rule {seeded['rule'].name!r} on links "
+                f"{meetings.DEMO_LINK!r} and 'pricing-cta', {seeded['busy_blocks']} busy blocks, "
+                f"meetings: {meetings.summary(workspace)}."
+            )
         self._ensure_user(workspace)
         # A fresh token each run (the old demo token is revoked): keys are stored hashed.
         ApiToken.objects.filter(workspace=workspace, name="demo", revoked_at=None).update(
@@ -97,7 +117,7 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(workspace=workspace, user=user)
 
     @transaction.atomic
-    def _build(self, chat_count: int, rng: random.Random) -> Workspace:
+    def _build(self, rng: random.Random) -> tuple[Workspace, list[str]]:
         workspace, _ = actions.create_workspace("Demo Co")
         workspace.slug = DEMO_SLUG
         workspace.save(update_fields=["slug"])
@@ -238,7 +258,4 @@ class Command(BaseCommand):
         workspace = actions.update_workspace(workspace, intent_rules={"support": inbound.id})
 
         self._crm(workspace, reps)
-        link_slugs = list(links)
-        for n in range(chat_count):
-            actions.route_chat(workspace, demo.fake_chat(rng, link_slugs, n))
-        return workspace
+        return workspace, list(links)
