@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("l/<slug:workspace>/<slug:slug>/", public.link_page, name="public-link"),
     path("slack/", include("notifications.urls")),
+    path("", include("calendars.console.urls")),  # meetings, reps' calendars (by URL name)
     path("", include("routing.console.urls")),
 ]

@@ -10,8 +10,18 @@ from routing import actions
 from routing.models import RoutingRule, Segment
 
 from ..access import console_view
+from ..booking_forms import MeetingSegmentForm, flatten_booking_errors
 from ..builder import catalog_json
 from ..forms import SegmentForm, run_action
+
+
+def _form_class(rule):
+    """A meeting rule's segments carry a booking instead of an assignee (SPEC 5a)."""
+    return MeetingSegmentForm if rule.kind == "meeting" else SegmentForm
+
+
+def _action(rule, action):
+    return flatten_booking_errors(action) if rule.kind == "meeting" else action
 
 
 def _render_form(request, form, rule, segment=None, status=200):
@@ -40,11 +50,16 @@ def _back(request, rule):
 @console_view
 def segment_create(request, rule_id):
     rule = get_object_or_404(RoutingRule, id=rule_id, workspace=request.workspace)
+    form_class = _form_class(rule)
     if request.method != "POST":
-        form = SegmentForm(workspace=request.workspace, initial={"assignee_type": "rep"})
+        initial = (
+            MeetingSegmentForm.initial_for() if rule.kind == "meeting" else {"assignee_type": "rep"}
+        )
+        form = form_class(workspace=request.workspace, initial=initial)
         return _render_form(request, form, rule)
-    form = SegmentForm(request.POST, workspace=request.workspace)
-    if form.is_valid() and run_action(form, actions.add_segment, rule, **form.action_kwargs()):
+    form = form_class(request.POST, workspace=request.workspace)
+    add = _action(rule, actions.add_segment)
+    if form.is_valid() and run_action(form, add, rule, **form.action_kwargs()):
         messages.success(request, f"Added segment “{form.cleaned_data['name']}”.")
         return _back(request, rule)
     return _render_form(request, form, rule, status=400)
@@ -60,6 +75,14 @@ def _segment(request, segment_id) -> Segment:
 def segment_edit(request, segment_id):
     segment = _segment(request, segment_id)
     rule = segment.rule
+    form_class = _form_class(rule)
+    if request.method != "POST" and rule.kind == "meeting":
+        form = form_class(
+            workspace=request.workspace,
+            is_fallback=segment.is_fallback,
+            initial=MeetingSegmentForm.initial_for(segment),
+        )
+        return _render_form(request, form, rule, segment)
     if request.method != "POST":
         form = SegmentForm(
             workspace=request.workspace,
@@ -74,10 +97,9 @@ def segment_edit(request, segment_id):
             },
         )
         return _render_form(request, form, rule, segment)
-    form = SegmentForm(request.POST, workspace=request.workspace, is_fallback=segment.is_fallback)
-    if form.is_valid() and run_action(
-        form, actions.update_segment, segment, **form.action_kwargs()
-    ):
+    form = form_class(request.POST, workspace=request.workspace, is_fallback=segment.is_fallback)
+    update = _action(rule, actions.update_segment)
+    if form.is_valid() and run_action(form, update, segment, **form.action_kwargs()):
         messages.success(request, f"Saved segment “{form.cleaned_data['name']}”.")
         return _back(request, rule)
     return _render_form(request, form, rule, segment, status=400)
