@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/v1/", include("routing.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The booking page (calendars) before the public link route it extends.
+    path("l/<slug:workspace>/<slug:slug>/", include("calendars.public")),
     path("l/<slug:workspace>/<slug:slug>/", public.link_page, name="public-link"),
     path("slack/", include("notifications.urls")),
     path("", include("calendars.console.urls")),  # meetings, reps' calendars (by URL name)
