@@ -83,7 +83,8 @@ def decision_created_on_commit(decision) -> None:
 
 
 def chat_updated_on_commit(chat, change: str) -> None:
-    """`chat.updated` after commit. `change`: "rep_owner", "responding_rep" (first human reply)."""
+    """`chat.updated` after commit. `change`: "rep_owner", "responding_rep" (first human
+    reply), "closed", "reopened"."""
 
     def ref(obj):
         return {"id": obj.id, "name": obj.name} if obj is not None else None
@@ -93,6 +94,9 @@ def chat_updated_on_commit(chat, change: str) -> None:
         "change": change,
         "chat": {
             "id": chat.id,
+            "status": chat.status,
+            "closed_by": chat.closed_by,
+            "lead": {"id": chat.lead_id, "email": chat.lead.email},
             "decision": getattr(getattr(chat, "decision", None), "id", None),
             "rep_owner": ref(chat.rep_owner),
             "ai_owner": ref(chat.ai_owner),

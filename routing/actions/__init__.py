@@ -2,6 +2,7 @@
 
 from .chats import join_chat, record_reply
 from .errors import ActionError, NotFound
+from .lifecycle import auto_close, close_chat, reassign_chat, reopen_chat
 from .links import create_link, delete_link, update_link
 from .members import add_member, remove_member
 from .people import (
@@ -35,6 +36,8 @@ __all__ = [
     "Routed",
     "add_member",
     "add_segment",
+    "auto_close",
+    "close_chat",
     "create_ai_agent",
     "create_link",
     "create_pool",
@@ -49,7 +52,9 @@ __all__ = [
     "delete_segment",
     "duplicate_segment",
     "move_segment",
+    "reassign_chat",
     "remove_member",
+    "reopen_chat",
     "reorder_segments",
     "route_chat",
     "simulate",

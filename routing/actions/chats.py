@@ -32,9 +32,13 @@ def record_reply(chat: Chat, rep: Rep, at: datetime | None = None) -> tuple[Chat
     if rep.workspace_id != chat.workspace_id:
         raise ActionError({"rep": ["No such rep in this workspace."]})
     chat = _locked(chat)
-    if chat.responding_rep_id is not None:
-        return chat, False
     at = at or timezone.now()
+    if chat.responding_rep_id is not None:
+        # A later reply is still activity: it holds off the auto-close.
+        if chat.last_activity_at is None or at > chat.last_activity_at:
+            chat.last_activity_at = at
+            chat.save(update_fields=["last_activity_at"])
+        return chat, False
     chat.responding_rep = rep
     chat.first_response_at = at
     chat.response_time_minutes = round(max(0.0, (at - chat.created_at).total_seconds()) / 60, 2)

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from routing.models import AIAgent, ApiToken, RoutingRule, Workspace
 
 from .errors import ActionError
+from .lifecycle import clean_auto_close_hours
 from .names import check_unique, save_unique
 from .rules import create_rule
 
@@ -78,7 +79,13 @@ def update_workspace(workspace: Workspace, **data) -> Workspace:
                 elif rule_id not in chat_rules:
                     errors["intent_rules"] = [f"{intent}: no chat rule with id {rule_id}."]
             workspace.intent_rules = rules
-    unknown = set(data) - {"name", "default_rep", "default_ai_agent", "intent_rules"}
+    if "auto_close_hours" in data:
+        try:
+            workspace.auto_close_hours = clean_auto_close_hours(data["auto_close_hours"])
+        except ActionError as exc:
+            errors.update(exc.errors)
+    known = {"name", "default_rep", "default_ai_agent", "intent_rules", "auto_close_hours"}
+    unknown = set(data) - known
     for name in unknown:
         errors[name] = ["Unknown field."]
     if errors:

@@ -340,3 +340,19 @@ class DecisionFilterForm(forms.Form):
         self.fields["link"].queryset = KnockLink.objects.filter(workspace=workspace)
         self.fields["rule"].queryset = RoutingRule.objects.filter(workspace=workspace)
         self.fields["rep"].queryset = Rep.objects.filter(workspace=workspace)
+
+
+class ReassignForm(forms.Form):
+    rep = forms.ModelChoiceField(queryset=Rep.objects.none(), label="Reassign to")
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Reason",
+        help_text="Shown in the reassignment's trace.",
+    )
+
+    def __init__(self, *args, chat, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rep"].queryset = Rep.objects.filter(
+            workspace_id=chat.workspace_id, is_active=True
+        ).exclude(id=chat.rep_owner_id)

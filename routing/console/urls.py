@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import access
-from .views import crm, decisions, home, links, pools, reps, rules, segments, slack
+from .views import chats, crm, decisions, home, links, pools, reps, rules, segments, slack
 
 app_name = "console"
 
@@ -52,6 +52,11 @@ urlpatterns = [
     path(W + "slack/sync/", slack.slack_sync_start, name="slack-sync"),
     path(W + "slack/sync/<int:sync_id>/", slack.slack_sync_progress, name="slack-sync-progress"),
     path(W + "deliveries/<int:delivery_id>/retry/", slack.delivery_retry, name="delivery-retry"),
+    path(W + "chats/", chats.chat_list, name="chats"),
+    path(W + "chats/<int:chat_id>/", chats.chat_detail, name="chat"),
+    path(W + "chats/<int:chat_id>/close/", chats.chat_close, name="chat-close"),
+    path(W + "chats/<int:chat_id>/reopen/", chats.chat_reopen, name="chat-reopen"),
+    path(W + "chats/<int:chat_id>/reassign/", chats.chat_reassign, name="chat-reassign"),
     path(W + "decisions/", decisions.decision_list, name="decisions"),
     path(W + "decisions/<int:decision_id>/", decisions.decision_detail, name="decision"),
 ]

@@ -2,12 +2,13 @@ from .chats import Chat, Decision, IdempotencyRecord, Lead
 from .links import KnockLink
 from .people import AIAgent, Pool, PoolMember, Rep
 from .rules import RoutingRule, RuleVersion, Segment
-from .workspace import ApiToken, Membership, Workspace
+from .workspace import ApiToken, ConsoleProfile, Membership, Workspace
 
 __all__ = [
     "AIAgent",
     "ApiToken",
     "Chat",
+    "ConsoleProfile",
     "Decision",
     "IdempotencyRecord",
     "KnockLink",

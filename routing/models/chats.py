@@ -50,10 +50,18 @@ class Chat(models.Model):
     crm_record_type = models.CharField(max_length=20, blank=True)
     crm_record_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Lifecycle (routing.actions.lifecycle). Activity is the latest of created_at,
+    # first_response_at and last_activity_at (later replies, reopen, reassign).
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "status", "rep_owner"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "rep_owner"]),
+            models.Index(fields=["status", "created_at"], name="chat_open_age"),
+        ]
 
     def __str__(self):
         return f"Chat {self.pk} ({self.lead})"
@@ -74,6 +82,11 @@ class Decision(models.Model):
     chat = models.OneToOneField(
         Chat, null=True, blank=True, on_delete=models.CASCADE, related_name="decision"
     )
+    # A manual reassignment is a decision of its own (chat stays the routing's):
+    # it points at the chat it reassigned, its trace names who did it and why.
+    reassigned_chat = models.ForeignKey(
+        Chat, null=True, blank=True, on_delete=models.CASCADE, related_name="reassignments"
+    )
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="decisions")
     link = models.ForeignKey(
         KnockLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
@@ -89,7 +102,7 @@ class Decision(models.Model):
     segment_name = models.CharField(max_length=200, blank=True)
     via = models.CharField(
         max_length=20,
-        help_text="segment, crm_owner_first or last_resort",
+        help_text="segment, crm_owner_first, last_resort or reassigned",
         default="segment",
     )
     assignee_type = models.CharField(max_length=10, choices=ASSIGNEE_KINDS)

@@ -19,6 +19,10 @@ class Workspace(models.Model):
     )
     # Intent override (SPEC 5): {"support": <chat rule id>, ...}. Validated by actions.
     intent_rules = models.JSONField(default=dict, blank=True)
+    # Open chats with no activity for this long are closed (routing.actions.lifecycle).
+    auto_close_hours = models.PositiveIntegerField(
+        default=24, help_text="Close a chat after this many hours without activity."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +48,20 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.workspace}"
+
+
+class ConsoleProfile(models.Model):
+    """Per-user console state that must outlive a session (a log-out flushes it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knock_profile"
+    )
+    last_workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"Console profile of {self.user}"
 
 
 def hash_token(key: str) -> str:

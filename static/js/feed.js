@@ -53,7 +53,7 @@
     return true;
   };
   const bumpCounters = (decision) => {
-    if (decision.kind !== "chat") return;
+    if (decision.kind !== "chat" || decision.via === "reassigned") return; // not a new chat
     const chats = Number(stat("chats").textContent) + 1;
     const ai = Number(stat("ai").textContent) + (decision.assignee.type === "ai_agent" ? 1 : 0);
     stat("chats").textContent = String(chats);
@@ -94,6 +94,38 @@
     for (let i = 10; i < notes.length; i++) notes[i].remove();
   };
 
+  // -- chats: closes, reopens, first replies and owner changes (chat.updated) --
+  const chatNotes = document.getElementById("chat-changes");
+  const chatUpdated = (event) => {
+    const chat = event.chat;
+    const row = tbody.querySelector('tr[data-decision="' + chat.decision + '"]');
+    const state = row && row.querySelector("[data-chat-state]");
+    const who = (chat.rep_owner || chat.ai_owner || {}).name || "nobody";
+    let note = null;
+    if (event.change === "closed") {
+      if (state) state.innerHTML = '<span class="badge">Closed</span>';
+      note = "closed by " + (chat.closed_by || "someone");
+    } else if (event.change === "reopened") {
+      if (state) state.textContent = "reopened";
+      note = "reopened";
+    } else if (event.change === "responding_rep" && chat.responding_rep) {
+      const text = "replied in " + chat.response_time_minutes + " min";
+      if (state) state.textContent = text;
+      note = "first reply by " + chat.responding_rep.name + ", " + text;
+    } else if (event.change === "rep_owner") {
+      note = "now owned by " + who;
+    }
+    if (!note || !chatNotes) return;
+    const empty = chatNotes.querySelector("li[data-empty]");
+    if (empty) empty.remove();
+    const li = document.createElement("li");
+    li.dataset.chat = String(chat.id);
+    li.textContent = ((chat.lead && chat.lead.email) || "Chat " + chat.id) + ": " + note;
+    chatNotes.insertBefore(li, chatNotes.firstChild);
+    const notes = chatNotes.querySelectorAll("li");
+    for (let i = 10; i < notes.length; i++) notes[i].remove();
+  };
+
   // -- catch up over HTTP ----------------------------------------------------
   const catchUp = async () => {
     const res = await fetch(feed.dataset.sinceUrl + "?after=" + lastId(), { credentials: "same-origin" });
@@ -129,6 +161,8 @@
         redraw();
       } else if (event.type === "meeting.updated") {
         meetingUpdated(event);
+      } else if (event.type === "chat.updated") {
+        chatUpdated(event);
       }
     };
     socket.onclose = (ev) => {

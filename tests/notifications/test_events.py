@@ -151,6 +151,9 @@ def test_the_first_human_reply_sets_responding_rep(thread, slack_client, team, a
     assert event["change"] == "responding_rep"
     assert event["chat"] == {
         "id": chat.id,
+        "status": "open",
+        "closed_by": "",
+        "lead": {"id": chat.lead_id, "email": chat.lead.email},
         "decision": chat.decision.id,
         "rep_owner": {"id": team.dana.id, "name": "Dana"},
         "ai_owner": None,

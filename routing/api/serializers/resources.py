@@ -204,8 +204,14 @@ class WorkspaceSerializer(StrictModelSerializer):
     intent_rules = serializers.DictField(child=serializers.IntegerField())
 
     class Meta:
+    auto_close_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=24 * 90,
+        help_text="Close an open chat after this many hours without activity (0: never).",
+    )
         model = Workspace
-        fields = ["id", "name", "slug", "default_rep", "default_ai_agent", "intent_rules"]
+        fields = ["id", "name", "slug", "default_rep", "default_ai_agent", "intent_rules",
+                  "auto_close_hours"]  # fmt: skip
         read_only_fields = ["slug"]
 
     def to_internal_value(self, data):

@@ -22,6 +22,7 @@ from .base import WorkspaceScopedMixin
 
 CHATS = Chat.objects.select_related(
     "lead", "link", "decision", "rep_owner", "ai_owner", "responding_rep"
+from .lifecycle import ChatLifecycleMixin
 )
 
 
@@ -66,6 +67,7 @@ class ChatViewSet(
         parameters=[IDEMPOTENCY_HEADER],
     )
     def create(self, request, *args, **kwargs):
+    ChatLifecycleMixin,  # close/, reopen/, reassign/ (views/lifecycle.py)
         """Route a new chat and return the decision with its trace."""
         serializer = ChatCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -17,7 +17,9 @@ NAMESPACES = ["lead", "company", "session", "attribution", "intent", "crm", "sig
 @console_view
 def decision_list(request):
     form = DecisionFilterForm(request.GET or None, workspace=request.workspace)
-    qs = Decision.objects.filter(workspace=request.workspace).select_related("lead", "link", "pool")
+    qs = Decision.objects.filter(workspace=request.workspace).select_related(
+        "lead", "link", "pool", "chat"
+    )
     if form.is_bound and form.is_valid():
         f = form.cleaned_data
         if f.get("link"):

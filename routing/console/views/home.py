@@ -19,8 +19,9 @@ def _today_stats(workspace) -> dict:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = Decision.objects.filter(workspace=workspace, created_at__gte=start)
     stats = today.aggregate(
-        chats=Count("id", filter=Q(kind="chat")),
-        ai=Count("id", filter=Q(kind="chat", assignee_type="ai_agent")),
+        # A reassignment is a decision too, but not a chat routed.
+        chats=Count("id", filter=Q(kind="chat") & ~Q(via="reassigned")),
+        ai=Count("id", filter=Q(kind="chat", assignee_type="ai_agent") & ~Q(via="reassigned")),
     )
     times = list(
         Chat.objects.filter(
@@ -35,7 +36,7 @@ def _recent(workspace, after: int | None = None):
     # "meeting": a meeting decision's row shows its meeting's state (calendars' reverse
     # one-to-one, named, not imported).
     qs = Decision.objects.filter(workspace=workspace).select_related(
-        "lead", "link", "pool", "workspace", "meeting"
+        "lead", "link", "pool", "workspace", "meeting", "chat"
     )
     if after is not None:
         qs = qs.filter(id__gt=after)
