@@ -159,11 +159,15 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
+# Request bodies (files aside) are at most 256 KB; over it the API answers a JSON 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["routing.api.auth.WorkspaceTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["routing.api.auth.HasWorkspace"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # At most 500 per page; a bad limit/offset is a 400 (routing/api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "routing.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "routing.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -1070,6 +1070,7 @@ def _explain(node: _Leaf | _Group, ctx: Any) -> Explanation:
 # Traces are stored as JSON (Postgres jsonb rejects NaN), so the actual values
 # seen are made strictly JSON-safe, with bounds against huge or cyclic values.
 _JSON_BUDGET = 2000  # container items rendered per actual value
+_TRACE_TEXT = 200  # characters of a string value shown in a trace
 _JSON_DEPTH = 20
 _MAX_INT_BITS = 1000
 
@@ -1079,6 +1080,9 @@ def _jsonable(v: Any, budget: list[int], depth: int) -> Any:
     if v is None or t is bool:
         return v
     if t is str:
+        # Clipped in the trace only (the evaluation saw the whole value): a long value
+        # read by several segments would otherwise be copied into the trace each time.
+        v = _clip(v, _TRACE_TEXT)
         try:
             v.encode("utf-8")
             return v
@@ -1112,7 +1116,7 @@ def _jsonable(v: Any, budget: list[int], depth: int) -> Any:
             items.append(_jsonable(x, budget, depth + 1))
         return items
     try:
-        return _clip(str(v), 200)
+        return _clip(str(v), _TRACE_TEXT)
     except Exception:  # noqa: BLE001 - an object whose __str__ fails is still traced
         return f"<{type(v).__name__}>"
 

@@ -1,5 +1,7 @@
 """API error handling: DRF's usual shapes, and never a 500 for bad input."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from rest_framework import status
@@ -18,6 +20,14 @@ def exception_handler(exc, context):
             {"detail": "This object is still in use by: " + ", ".join(used_by) + "."},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django would answer its HTML 400 page; API clients get JSON like any 400.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": f"The request body is too large (at most {limit} bytes) or has too "
+             "many fields."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )  # fmt: skip
     if isinstance(exc, DjangoValidationError):
         data = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)

@@ -1,7 +1,5 @@
 """Request parsers: DRF's, made safe at the edge so no endpoint has to repeat it.
 
-* a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a JSON 400 (DRF's parsers read
-  the stream directly, so Django's own check never runs for JSON);
 * a too-deeply nested JSON body is a 400, not a 500;
 * a string or key holding NUL (Postgres cannot store it in text or jsonb) or a
   lone UTF-16 surrogate (``"\\udfff"``: not Unicode, so it cannot be encoded as
@@ -9,11 +7,8 @@
   field, before any view sees the data.
 """
 
-import io
 import re
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
@@ -74,34 +69,10 @@ def refuse_bad_strings(doc) -> None:
         raise ValidationError(error_at(*found))
 
 
-def _too_big() -> ParseError:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return ParseError(f"The request body is too large: at most {limit} bytes.")
-
-
-def _read_bounded(stream, parser_context) -> bytes:
-    """The body, or a 400 once it passes the limit (without reading the rest)."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    request = (parser_context or {}).get("request")
-    if limit is None:
-        return stream.read()
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        raise _too_big()
-    body = stream.read(limit + 1)
-    if len(body) > limit:
-        raise _too_big()
-    return body
-
-
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        body = _read_bounded(stream, parser_context)
         try:
-            data = super().parse(io.BytesIO(body), media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:  # json.loads on e.g. [[[[...]]]] nested 100k deep
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc
         refuse_bad_strings(data)
@@ -110,21 +81,14 @@ class JSONParser(parsers.JSONParser):
 
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        body = _read_bounded(stream, parser_context)
-        try:
-            data = super().parse(io.BytesIO(body), media_type, parser_context)
-        except TooManyFieldsSent as exc:
-            raise ParseError(str(exc)) from exc
+        data = super().parse(stream, media_type, parser_context)
         refuse_bad_strings(dict(data.lists()))
         return data
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            parsed = super().parse(stream, media_type, parser_context)
-        except (RequestDataTooBig, TooManyFieldsSent) as exc:
-            raise ParseError(str(exc)) from exc
+        parsed = super().parse(stream, media_type, parser_context)
         refuse_bad_strings(dict(parsed.data.lists()))
         return parsed
 

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django import forms
 
+from routing import filters
 from routing.actions import ActionError
 from routing.availability import DAYS
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
@@ -324,22 +325,8 @@ class TestLeadForm(forms.Form):
         return {"payload": payload}
 
 
-class DecisionFilterForm(forms.Form):
-    link = forms.ModelChoiceField(
-        queryset=KnockLink.objects.none(), required=False, empty_label="Any link"
-    )
-    rule = forms.ModelChoiceField(
-        queryset=RoutingRule.objects.none(), required=False, empty_label="Any rule"
-    )
-    rep = forms.ModelChoiceField(queryset=Rep.objects.none(), required=False, empty_label="Any rep")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, workspace, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["link"].queryset = KnockLink.objects.filter(workspace=workspace)
-        self.fields["rule"].queryset = RoutingRule.objects.filter(workspace=workspace)
-        self.fields["rep"].queryset = Rep.objects.filter(workspace=workspace)
+# The decision filters are shared with the API: one definition in routing/filters.py.
+DecisionFilterForm = filters.DecisionFilterForm
 
 
 class ReassignForm(forms.Form):

@@ -249,7 +249,10 @@ def test_other_workspace_cannot_use_foreign_objects_as_references(acme_objects, 
     assert ws.intent_rules == {}
 
 
-def test_decision_filter_by_a_foreign_rep_finds_nothing(acme_objects, other_api):
-    data = ok(other_api.get(f"/api/v1/decisions/?rep={acme_objects['reps']}"))
-    assert data["results"] == []
+def test_decision_filter_by_a_foreign_rep_is_an_unknown_rep(acme_objects, other_api):
+    # The same 400 as for an id that does not exist: nothing tells the two apart.
+    foreign = other_api.get(f"/api/v1/decisions/?rep={acme_objects['reps']}")
+    missing = other_api.get("/api/v1/decisions/?rep=999999999")
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json() == missing.json() == {"rep": ["No such rep in this workspace."]}
     assert Rep.objects.filter(id=acme_objects["reps"]).exists()

@@ -81,7 +81,10 @@ def test_decision_detail(api, log):
 def test_filter_by_link(api, log):
     assert ids(api, link="g2") == [log["d"][0]]
     assert ids(api, link="ads") == [log["d"][2], log["d"][1]]
-    assert ids(api, link="nowhere") == []
+    assert ids(api, link="ADS") == [log["d"][2], log["d"][1]]  # slugs ignore case
+    response = api.get(DECISIONS, {"link": "nowhere"})
+    assert response.status_code == 400
+    assert response.json() == {"link": ["No such link in this workspace."]}
 
 
 def test_filter_by_rep(api, log):

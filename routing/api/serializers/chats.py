@@ -44,6 +44,13 @@ class CompanyInSerializer(StrictSerializer):
     )
 
 
+# Bounds on free-form input (README "Limits"): with the 256 KB body limit they keep
+# one chat's context, decision row and answer small.
+MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_VALUE = 2000  # characters per custom string value
+MAX_CUSTOM_LIST = 100  # items per custom list value
+
+
 class SessionInSerializer(StrictSerializer):
     device = serializers.ChoiceField(["desktop", "mobile", "tablet"], required=False)
     country = serializers.CharField(max_length=100, required=False)
@@ -73,14 +80,22 @@ class CustomField(serializers.DictField):
 
     def to_internal_value(self, data):
         data = super().to_internal_value(data)
-        if len(data) > 50:
-            raise serializers.ValidationError("At most 50 custom fields.")
+        if len(data) > MAX_CUSTOM_FIELDS:
+            raise serializers.ValidationError(f"At most {MAX_CUSTOM_FIELDS} custom fields.")
         for key, value in data.items():
             if not key or len(key) > 100 or "." in key:
                 raise serializers.ValidationError(f"Bad custom field name {key!r}.")
             items = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str | int | float | bool) or v is None for v in items):
                 raise serializers.ValidationError(f"{key}: use a string, number, bool or list.")
+            if isinstance(value, list) and len(value) > MAX_CUSTOM_LIST:
+                raise serializers.ValidationError(
+                    {key: [f"At most {MAX_CUSTOM_LIST} items in a list."]}
+                )
+            if any(isinstance(v, str) and len(v) > MAX_CUSTOM_VALUE for v in items):
+                raise serializers.ValidationError(
+                    {key: [f"At most {MAX_CUSTOM_VALUE} characters per value."]}
+                )
         return data
 
 
