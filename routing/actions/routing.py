@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -74,11 +75,17 @@ def _run(workspace, rule_id, context, gaps, *, simulate: bool, now):
     return version, rule, engine.decide(rule, context, directory, gaps)
 
 
-def route_chat(workspace: Workspace, payload: dict) -> Routed:
+def route_chat(
+    workspace: Workspace, payload: dict, *, answer: Callable[[Chat], None] | None = None
+) -> Routed:
     """Route one inbound chat. `payload` is the validated POST /api/v1/chats/ body.
 
-    One transaction: lead, rotation state, chat and decision commit together
-    or not at all.
+    One transaction, route_chat's own (durable: it refuses to run inside a
+    caller's, which would hold locks around the CRM lookup): lead, rotation
+    state, chat, decision and deliveries commit together or not at all.
+    The facts (CRM) are looked up before it opens. `answer(chat)` runs last
+    inside it: the API writes its Idempotency-Key record there, so a retry
+    either replays the answer or finds that nothing was done.
     """
     started = time.perf_counter()
     now = timezone.now()
@@ -86,7 +93,7 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
     link = _link(workspace, payload.get("link"))  # an unknown link is a 404 before any work
     # Facts (the CRM) are asked before the transaction opens: a slow CRM must not hold locks.
     crm = seams.fetch_facts(workspace, email=email, domain=email_domain(email)).get("crm")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         lead, created = Lead.objects.get_or_create(
             workspace=workspace,
             email=email,
@@ -160,6 +167,8 @@ def route_chat(workspace: Workspace, payload: dict) -> Routed:
             message=payload.get("message") or "",
         )
         events.decision_created_on_commit(decision)
+        if answer is not None:
+            answer(chat)
     return Routed(chat, decision, outcome, version.rule, version.version, context, duration_ms)
 
 

@@ -10,8 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 
 from knock.asgi import application
 from routing import actions
@@ -94,17 +93,21 @@ async def test_decision_arrives_after_commit_with_the_row_partial():
     await socket.disconnect()
 
 
+def failing_planner(event, **data):
+    raise RuntimeError("boom")
+
+
 async def test_nothing_is_sent_for_a_rolled_back_decision():
     workspace, users = await _setup()
     socket = _socket(workspace, users["ops"])
     assert (await socket.connect())[0]
 
     def route_then_fail():
-        with transaction.atomic():
+        # route_chat's transaction is its own (durable): fail inside it, in a planner.
+        with override_settings(KNOCK_OUTBOX_PLANNERS=[f"{__name__}.failing_planner"]):
             actions.route_chat(workspace, {"lead": {"email": "ghost@bigco.com"}})
-            raise RuntimeError("boom")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="boom"):
         await sync_to_async(route_then_fail)()
     assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()

@@ -3,7 +3,7 @@ local outbox (Delivery rows, done at once), nothing leaves the building, and the
 console shows where each would have gone and what it says."""
 
 import pytest
-from django.db import transaction
+from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from notifications.models import Delivery, SlackSettings
@@ -66,12 +66,17 @@ def test_an_ai_agent_assignee_gets_an_alert_but_no_dm(local, ai_first, route):
     assert found["slack.alert"].payload["text"] == "New lead: Lee Lead → Knock AI"
 
 
+def fail_after_planning(event, **data):
+    """A planner after notifications' (settings.KNOCK_OUTBOX_PLANNERS) that fails."""
+    assert Delivery.objects.count() == 2
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    raise RuntimeError("the routing transaction fails after planning")
+
+
 def test_a_rolled_back_decision_leaves_no_delivery_and_no_task(slack, team):
-    with pytest.raises(RuntimeError), transaction.atomic():
+    planners = ["notifications.planner.plan", f"{__name__}.fail_after_planning"]
+    with override_settings(KNOCK_OUTBOX_PLANNERS=planners), pytest.raises(RuntimeError):
         actions.route_chat(team.workspace, {"lead": {"email": "gone@bigco.com"}})
-        assert Delivery.objects.count() == 2
-        assert DBTaskResult.objects.filter(status="READY").count() == 2
-        raise RuntimeError("the caller's transaction fails after routing")
     assert Delivery.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
 
