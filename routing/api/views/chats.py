@@ -1,6 +1,6 @@
 """POST /api/v1/chats/ (route a chat, idempotently), GET a chat, the decision log."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from routing import actions
 from routing.actions.routing import Routed
+from routing.filters import DecisionFilterForm
 from routing.models import Chat, Decision, Rep
 
 from ..idempotency import IDEMPOTENCY_HEADER, idempotent_create
@@ -21,6 +22,7 @@ from .base import WorkspaceScopedMixin
 
 CHATS = Chat.objects.select_related(
     "lead", "link", "decision", "rep_owner", "ai_owner", "responding_rep"
+from .lifecycle import ChatLifecycleMixin
 )
 
 
@@ -57,6 +59,8 @@ class ChatViewSet(
     def get_queryset(self):
         if self.schema_only:
             return Chat.objects.none()
+        if self.action == "list":
+            refuse_unknown_params(self.request, set())  # no filters here: `?rep=` is a typo
         return CHATS.filter(workspace=self.workspace)
 
     @extend_schema(
@@ -65,6 +69,7 @@ class ChatViewSet(
         parameters=[IDEMPOTENCY_HEADER],
     )
     def create(self, request, *args, **kwargs):
+    ChatLifecycleMixin,  # close/, reopen/, reassign/ (views/lifecycle.py)
         """Route a new chat and return the decision with its trace."""
         serializer = ChatCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -104,17 +109,37 @@ class ChatViewSet(
         return Response(ChatSerializer(CHATS.get(pk=chat.pk)).data)
 
 
-class DecisionFilterSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
-    until = serializers.DateTimeField(required=False)
-    link = serializers.SlugField(required=False)
-    rep = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    rule = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    ai_agent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    kind = serializers.ChoiceField(["chat", "meeting"], required=False)
+def _id_param(name, what):
+    return OpenApiParameter(
+        name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description=f"Only {what}."
+    )
 
 
-@extend_schema(parameters=[DecisionFilterSerializer])
+_WHEN = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+# Documented from routing.filters.DecisionFilterForm, the one definition of these filters.
+DECISION_FILTERS = [
+    OpenApiParameter("since", _WHEN, description=DecisionFilterForm.base_fields["since"].help_text),
+    OpenApiParameter("until", _WHEN, description=DecisionFilterForm.base_fields["until"].help_text),
+    OpenApiParameter(
+        "link",
+        {"type": "string", "pattern": r"^[-a-zA-Z0-9_]{1,80}$"},
+        description="Only decisions for this link (its slug).",
+    ),
+    _id_param("rule", "decisions made by this rule"),
+    _id_param("rep", "decisions assigned to this rep"),
+    _id_param("ai_agent", "decisions assigned to this AI agent"),
+    OpenApiParameter("kind", {"type": "string", "enum": ["chat", "meeting"]}),
+]
+PAGING = {"limit", "offset", "format"}
+
+
+def refuse_unknown_params(request, known: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - known - PAGING)
+    if unknown:
+        raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+
+
+@extend_schema_view(list=extend_schema(parameters=DECISION_FILTERS))
 class DecisionViewSet(
     WorkspaceScopedMixin,
     mixins.ListModelMixin,
@@ -132,21 +157,18 @@ class DecisionViewSet(
         qs = Decision.objects.filter(workspace=self.workspace).select_related("lead", "link")
         if self.action != "list":
             return qs
-        filters = DecisionFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        f = filters.validated_data
-        if "since" in f:
-            qs = qs.filter(created_at__gte=f["since"])
-        if "until" in f:
-            qs = qs.filter(created_at__lt=f["until"])
-        if "link" in f:
-            qs = qs.filter(link__slug=f["link"].strip().lower())  # slugs are stored lower-case
-        for name in ("rep", "rule", "ai_agent"):
-            if name in f:
-                qs = qs.filter(**{f"{name}_id": f[name]})
-        if "kind" in f:
-            qs = qs.filter(kind=f["kind"])
-        return qs
+        params = self.request.query_params
+        refuse_unknown_params(self.request, set(DecisionFilterForm.base_fields))
+        # The console's form treats a blank field as "any"; an API caller who sends
+        # `?until=` meant something, so a blank value is an error here.
+        blank = {name: ["Give a value or leave the parameter out."] for name in params
+                 if not params[name].strip()}  # fmt: skip
+        if blank:
+            raise ValidationError(blank)
+        form = DecisionFilterForm(params, workspace=self.workspace)
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        return form.filter(qs)
 
 
 __all__ = ["ChatViewSet", "DecisionViewSet", "simulation_data"]
