@@ -144,8 +144,10 @@ def test_field_name_defaults_follow_the_backend(workspace):
         "responding_rep": "Knock: Responding Rep",
         "response_time": "Knock: Rep Response Time",
         "meeting_owner": "Knock: Meeting Owner",
+        "meeting_status": "Knock: Meeting Status",
     }
     settings.backend = "salesforce"
+    assert settings.field_names()["meeting_status"] == "Knock_Meeting_Status__c"
     assert settings.field_names()["rep_owner"] == "Knock_Rep_Owner__c"
     assert settings.field_names()["response_time"] == "Knock_Rep_Response_Time__c"
     settings.backend = "hubspot"
