@@ -51,8 +51,18 @@ MAX_CUSTOM_VALUE = 2000  # characters per custom string value
 MAX_CUSTOM_LIST = 100  # items per custom list value
 
 
+class FoldedChoiceField(serializers.ChoiceField):
+    """A choice a widget may send in its own case or with spaces ("SUPPORT", " Mobile "):
+    trimmed and case-folded as the condition language treats strings. Unknown: a 400."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().casefold()
+        return super().to_internal_value(data)
+
+
 class SessionInSerializer(StrictSerializer):
-    device = serializers.ChoiceField(["desktop", "mobile", "tablet"], required=False)
+    device = FoldedChoiceField(["desktop", "mobile", "tablet"], required=False)
     country = serializers.CharField(max_length=100, required=False)
     city = serializers.CharField(max_length=100, required=False)
     page_url = serializers.CharField(max_length=2000, required=False)
@@ -71,8 +81,8 @@ class UtmInSerializer(StrictSerializer):
 
 
 class IntentInSerializer(StrictSerializer):
-    type = serializers.ChoiceField(INTENT_TYPES, required=False)
-    score = serializers.ChoiceField(INTENT_SCORES, required=False)
+    type = FoldedChoiceField(INTENT_TYPES, required=False)
+    score = FoldedChoiceField(INTENT_SCORES, required=False)
 
 
 class CustomField(serializers.DictField):

@@ -1,5 +1,8 @@
 """POST /api/v1/chats/ (route a chat, idempotently), GET a chat, the decision log."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -19,10 +22,10 @@ from ..serializers.chats import (
     DecisionSerializer,
 )
 from .base import WorkspaceScopedMixin
+from .lifecycle import ChatLifecycleMixin
 
 CHATS = Chat.objects.select_related(
     "lead", "link", "decision", "rep_owner", "ai_owner", "responding_rep"
-from .lifecycle import ChatLifecycleMixin
 )
 
 
@@ -42,12 +45,29 @@ def simulation_data(routed: Routed) -> dict:
     }
 
 
+# A reply's `at` may be a little ahead of our clock (the caller's clock drifts).
+REPLY_CLOCK_SKEW = timedelta(minutes=5)
+
+
 class ReplySerializer(serializers.Serializer):
     rep = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    at = serializers.DateTimeField(required=False, help_text="When the reply was sent (now).")
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When the reply was sent (now): not before the chat, not in the future "
+        "(up to 5 minutes of clock skew is allowed).",
+    )
+
+    def validate_at(self, at):
+        chat = self.context["chat"]
+        if at < chat.created_at:
+            raise serializers.ValidationError("A reply cannot be sent before its chat started.")
+        if at > timezone.now() + REPLY_CLOCK_SKEW:
+            raise serializers.ValidationError("A reply cannot be in the future.")
+        return at
 
 
 class ChatViewSet(
+    ChatLifecycleMixin,  # close/, reopen/, reassign/ (views/lifecycle.py)
     WorkspaceScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -69,7 +89,6 @@ class ChatViewSet(
         parameters=[IDEMPOTENCY_HEADER],
     )
     def create(self, request, *args, **kwargs):
-    ChatLifecycleMixin,  # close/, reopen/, reassign/ (views/lifecycle.py)
         """Route a new chat and return the decision with its trace."""
         serializer = ChatCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -98,7 +117,7 @@ class ChatViewSet(
         Rep Owner. Later replies change nothing (200, same chat).
         """
         chat = self.get_object()
-        serializer = ReplySerializer(data=request.data)
+        serializer = ReplySerializer(data=request.data, context={"chat": chat})
         serializer.is_valid(raise_exception=True)
         rep = Rep.objects.filter(
             workspace=self.workspace, id=serializer.validated_data["rep"], is_active=True
