@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from routing.directory import is_db_id
 from routing.engine import CompiledRule, SegmentSpec, get_path
 from routing.events import decision_payload
+from routing.ids import is_db_id
 from routing.models import Decision, Rep
 
 from . import deliveries

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from .availability import unavailable_reason
 from .engine import Assigned, CompiledRule, Resolution, get_path
+from .ids import is_db_id
 from .models import AIAgent, Rep, Workspace
 from .pools import PoolPicker
 
@@ -20,11 +21,6 @@ SPECIALTY_FOR_INTENT = {
     "job_seeker": "hiring",
     "partnership": "partnership",
 }
-
-
-def is_db_id(value) -> bool:
-    """A value that can be a primary key (an int in 1 .. 2**63-1, not a bool)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 class WorkspaceDirectory:

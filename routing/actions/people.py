@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from routing.availability import WorkingHoursError, parse_working_hours, valid_timezone
-from routing.directory import is_db_id
+from routing.ids import is_db_id
 from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
 
 from .errors import ActionError
