@@ -15,6 +15,9 @@ TARGETS = {
     "feed_p50_ms": 100.0,
     "feed_p95_ms": 1000.0,
     "queries_ratio": 1.0,  # queries with 300 segments / with 3
+    # Meeting availability (issue 12 item 10): 50 reps x 14 days, any calendar.
+    "meetings_maths_ms": 40.0,
+    "meetings_p50_ms": 150.0,
 }
 
 
@@ -102,7 +105,34 @@ def rows(r: dict) -> list[tuple[str, str, str, str, bool]]:
         f"{counts} ({_x(q['ratio_largest_to_smallest'])} from {min(sizes)} to {max(sizes)})",
         "the same for every size (1.00×)", q["ratio_largest_to_smallest"] <= T["queries_ratio"],
     ))  # fmt: skip
+    if "meetings" in r:
+        out += _meeting_rows(r["meetings"])
     return out
+
+
+def _meeting_rows(m: dict) -> list[tuple[str, str, str, str, bool]]:
+    T, x, h = TARGETS, m["maths"], m["http"]
+    p, f = h["product"], h["floor"]
+    small, big = (m["queries"][k]["queries"] for k in sorted(m["queries"], key=int))
+    n = m["reps"]
+    return [
+        (
+            "6", f"Meeting availability maths ({n} reps × {m['days']} days): rep slots + union",
+            f"{x['median_ms']:.1f} ms (CPU {x['cpu_median_ms']:.1f} ms; `bench_case` "
+            f"{x['bench_case']['median_ms']:.0f} ms)",
+            f"< {T['meetings_maths_ms']:.0f} ms", x["median_ms"] < T["meetings_maths_ms"],
+        ),
+        (
+            "6", f"Meeting availability over HTTP ({n} reps): p50 / p95, and ÷ the floor's",
+            f"{p['p50_ms']:.0f} / {p['p95_ms']:.0f} ms ({_x(h['p50_ratio'], 1)} / "
+            f"{_x(h['p95_ratio'], 1)} the floor's {f['p50_ms']:.0f} / {f['p95_ms']:.0f} ms)",
+            f"p50 < {T['meetings_p50_ms']:.0f} ms", p["p50_ms"] < T["meetings_p50_ms"],
+        ),
+        (
+            "6", "Queries per availability request with 5 / 50 reps",
+            f"{small} / {big}", "the same", small == big,
+        ),
+    ]  # fmt: skip
 
 
 def summary_table(r: dict) -> str:
@@ -118,7 +148,7 @@ def _pct(share: float) -> str:
 
 def render(r: dict) -> str:
     m, c, h, p, q = r["machine"], r["conditions"], r["http"], r["pool"], r["queries"]
-    today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    today = r.get("written_at") or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     missed = [row for row in rows(r) if not row[4]]
     parts = [
         "# Benchmarks",
@@ -155,6 +185,8 @@ def render(r: dict) -> str:
     parts += _pool(p)
     parts += _feed(r["feed"])
     parts += _queries(q)
+    if "meetings" in r:
+        parts += _meetings(r["meetings"])
     parts += _bounds(r, missed)
     return "\n".join(parts) + "\n"
 
@@ -404,6 +436,8 @@ def _bounds(r: dict, missed: list) -> list[str]:
         lines += _bounds_pool(r["pool"])
     if any(m[0] == "4" for m in missed):
         lines += _bounds_feed(r)
+    if any(m[0] == "6" for m in missed):
+        lines += _bounds_meetings(r["meetings"])
     if any(m[0] == "5" for m in missed):
         lines += [
             "**Queries.** A query count that grows with the segments means a query per "
@@ -569,6 +603,88 @@ def _bounds_feed(r: dict) -> list[str]:
             "",
         ]
     return lines
+
+
+def _meetings(m: dict) -> list[str]:
+    x, h, q = m["maths"], m["http"], m["queries"]
+    p, f = h["product"], h["floor"]
+    bc = x["bench_case"]
+    sizes = sorted(q, key=int)
+    separate = m.get("separate_run")
+    when = (
+        f"Measured by `bench/run.py --only meetings` on {separate['at']} "
+        f"({separate['seconds']} s), merged into the run above; "
+        if separate
+        else "Measured in the run above; "
+    )
+    load = m["load_average_at_start"], m["load_average_at_end"]
+    lines = [
+        "## 6. Meeting availability, 50 reps over 14 days",
+        "",
+        f"{when}load average (1, 5, 15 min) during this item: "
+        f"{', '.join(map(str, load[0]))} at its start, {', '.join(map(str, load[1]))} at its "
+        "end (the machine has 2 cores, shared with other work).",
+        "",
+        f"**Method.** `bench/meetings_bench.py`: a workspace of {m['reps']} reps in five time "
+        "zones (New York, Berlin, Kolkata, Los Angeles, UTC), each working 09:00-17:00 Monday "
+        f"to Friday on their own clock with a local calendar of {m['blocks_per_rep_per_day']} "
+        f"busy blocks (30-60 min) per day for {m['days'] + 1} days ({m['busy_blocks']:,} "
+        "blocks), and a meeting rule whose segment books `any_calendar` over all of them "
+        "(30 min, buffer after 10, at most 6 a day), on a link; a second rule over the first "
+        "5 reps for the query count.",
+        "",
+        f"- **Maths**: `rep_slots` for each rep then `union`, on the {x['reps']} calendars as "
+        f"the request reads them ({x['busy_blocks']:,} busy blocks in the window), timed alone "
+        f"{x['runs']} times: median {x['median_ms']:.1f} ms wall (best {x['min_ms']:.1f} ms), "
+        f"{x['cpu_median_ms']:.1f} ms of CPU; {x['slots']} slots. "
+        f"`calendars.availability.bench_case()` (generated calendars of the same shape): "
+        f"median {bc['median_ms']:.1f} ms, first run {bc['first_ms']:.1f} ms.",
+        "- **Queries** of one `POST /api/v1/meetings/availability/` (in process, after a "
+        "warm-up request): " + "; ".join(
+            f"{s} reps: {q[s]['queries']} ({q[s]['slots']} slots, {q[s]['reps_offered']} reps "
+            "offered)" for s in sizes
+        ) + ". By statement ("
+        f"{sizes[-1]} reps): "
+        + ", ".join(f"{k} {n}" for k, n in q[sizes[-1]]["by_statement"].items()) + ".",
+        f"- **HTTP**: the daphne process of item 2's settings (`bench.floor_settings`, "
+        f"production mode), `POST /api/v1/meetings/availability/` for the {m['reps']}-rep "
+        "link (a new lead each time, the answer in Europe/Paris) against the floor "
+        f"(`POST /bench/floor/`), one keep-alive connection (the request's own latency, no "
+        f"queueing), {h['rounds']} alternating rounds of {h['seconds_per_round']:.0f} s each "
+        "after a warm-up.",
+        "",
+        "| endpoint | requests | p50 | p95 | p99 | server CPU / req | machine busy |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]  # fmt: skip
+    for label, e in (("`POST /meetings/availability/` (50 reps)", p), ("floor", f)):
+        lines.append(
+            f"| {label} | {e['requests']} | {e['p50_ms']:.1f} ms | {e['p95_ms']:.1f} ms | "
+            f"{e['p99_ms']:.1f} ms | {e['server_cpu_ms']:.1f} ms | {_pct(e['machine_busy'])} |"
+        )
+    lines += [
+        "",
+        f"Ratios to the floor: p50 {_x(h['p50_ratio'], 1)}, p95 {_x(h['p95_ratio'], 1)}. "
+        f"An answer offers {q[sizes[-1]]['slots']} slots, each listing the reps free then.",
+        "",
+    ]
+    return lines
+
+
+def _bounds_meetings(m: dict) -> list[str]:
+    x, p, f = m["maths"], m["http"]["product"], m["http"]["floor"]
+    return [
+        "**Meeting availability.** The time is CPU in one Python process: "
+        f"{p['server_cpu_ms']:.0f} ms of server CPU per request, of which the maths is "
+        f"{x['cpu_median_ms']:.0f} ms; the rest reads {x['busy_blocks']:,} busy blocks, "
+        "builds the trace (every rep with their count of slots) and writes the Availability "
+        "row and the answer with every slot and its reps. The queries do not grow with the "
+        "reps. On a machine whose load average is above its cores, wall times stretch "
+        f"beyond CPU times: here the request's p50 was {_x(p['p50_ms'] / p['server_cpu_ms'], 1)} "
+        f"its server CPU time, the floor's {_x(f['p50_ms'] / f['server_cpu_ms'], 1)}, and "
+        f"the maths' wall time {_x(x['median_ms'] / x['cpu_median_ms'], 1)} its CPU time "
+        "(the load average is given in section 6).",
+        "",
+    ]
 
 
 if __name__ == "__main__":  # re-render a run: python bench/report.py bench/last-run.json
