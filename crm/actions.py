@@ -11,7 +11,15 @@ from django.db import IntegrityError, transaction
 
 from routing.actions import ActionError
 
-from .models import CrmSettings, CrmUserMapping, LocalAccount, LocalContact, LocalOpportunity
+from .models import (
+    CrmImport,
+    CrmSettings,
+    CrmUserMapping,
+    LocalAccount,
+    LocalContact,
+    LocalOpportunity,
+)
+from .tasks import run_import
 
 
 def _save(obj, message: str):
@@ -51,3 +59,25 @@ def save_local_record(record: LocalAccount | LocalContact | LocalOpportunity):
 
 def delete_record(record) -> None:
     record.delete()
+
+
+def start_import(workspace, *, filename: str, content: str) -> CrmImport:
+    """The console's contacts CSV upload: the import row and its task, in one transaction."""
+    with transaction.atomic():
+        job = CrmImport.objects.create(workspace=workspace, filename=filename, content=content)
+        run_import.enqueue(job.id)
+    return job
+
+
+def map_owner(workspace, *, rep, crm_user_id: str = "", email: str = "") -> CrmUserMapping:
+    """The console's owner override: leads of this CRM user (by id, else email) go to `rep`."""
+    if rep.workspace_id != workspace.id:
+        raise ActionError({"rep": ["This rep belongs to another workspace."]})
+    if not crm_user_id and not email:
+        raise ActionError({"detail": ["Give the CRM user id, the email, or both."]})
+    lookup = {"crm_user_id": crm_user_id} if crm_user_id else {"email": email}
+    with transaction.atomic():
+        mapping, _ = CrmUserMapping.objects.update_or_create(
+            workspace=workspace, **lookup, defaults={"rep": rep, "email": email or "", **lookup}
+        )
+    return mapping

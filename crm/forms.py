@@ -1,4 +1,5 @@
-"""The CRM settings form (admin, and the console's settings page).
+"""The CRM forms: settings (admin, and the console's settings page), the contacts
+upload and the owner override of the console's CRM page.
 
 Credentials are write-only: a blank input keeps the stored value, nothing
 stored is ever rendered back into the page.
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 
 from django import forms
+
+from routing.models import Rep
 
 from .backends import CrmError
 from .backends.base import KNOCK_FIELDS
@@ -137,3 +140,37 @@ def _requirement(backend: str, names: dict | None = None) -> str:
         f"{n['username']} and {n['password']} (and {n['security_token']}), "
         f"or {n['instance_url']} and {n['session_id']}"
     )
+
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Contacts CSV")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(
+                "The file is over 50 MB: import it with manage.py import_crm."
+            )
+        try:
+            return upload.name, upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("The file is not UTF-8 text.") from exc
+
+
+class MappingForm(forms.Form):
+    crm_user_id = forms.CharField(max_length=64, required=False, label="CRM user id")
+    email = forms.EmailField(required=False, label="CRM user email")
+    rep = forms.ModelChoiceField(queryset=Rep.objects.none(), label="Rep")
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rep"].queryset = Rep.objects.filter(workspace=workspace)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("crm_user_id") and not data.get("email"):
+            raise forms.ValidationError("Give the CRM user's id or email.")
+        return data

@@ -3,7 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from crm import urls as crm_urls
+from notifications import urls as notifications_urls
 from routing import public
+from routing.console import urls as console_urls
+
+# One "console" namespace: routing's pages, then the CRM and Slack slices' own pages
+# (same paths and names as when routing held them, e.g. console:crm, console:slack).
+console = (
+    console_urls.urlpatterns
+    + crm_urls.console_urlpatterns
+    + notifications_urls.console_urlpatterns,
+    "console",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,5 +32,5 @@ urlpatterns = [
     path("l/<slug:workspace>/<slug:slug>/", public.link_page, name="public-link"),
     path("slack/", include("notifications.urls")),
     path("", include("calendars.console.urls")),  # meetings, reps' calendars (by URL name)
-    path("", include("routing.console.urls")),
+    path("", include(console)),
 ]

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
+from routing import actions
 from routing.availability import valid_timezone
-from routing.models import Rep
 
 from .client import classify, client_for
 
@@ -71,19 +69,12 @@ def sync_users(
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             break
-    # Compared in Python: a NOT IN over every Slack id would pass SQLite's parameter limit.
-    active = Rep.objects.filter(workspace=workspace, is_active=True).exclude(slack_user_id="")
-    gone = [pk for pk, sid in active.values_list("id", "slack_user_id") if sid not in seen_ids]
-    for start in range(0, len(gone), 500):
-        result.deactivated += Rep.objects.filter(id__in=gone[start : start + 500]).update(
-            is_active=False
-        )
+    result.deactivated += actions.deactivate_unsynced_reps(workspace, seen_ids)
     if progress:
         progress(result)
     return result
 
 
-@transaction.atomic
 def _apply_page(workspace, members: list[dict], result: SyncResult, seen_ids: set[str]) -> None:
     wanted = {}
     for user in members:
@@ -94,26 +85,6 @@ def _apply_page(workspace, members: list[dict], result: SyncResult, seen_ids: se
             continue
         wanted[user["id"]] = rep_fields(user)
     seen_ids.update(wanted)
-    by_slack = {
-        r.slack_user_id: r
-        for r in Rep.objects.filter(workspace=workspace, slack_user_id__in=list(wanted))
-    }
-    emails = [f["email"] for sid, f in wanted.items() if sid not in by_slack]
-    by_email = {r.email: r for r in Rep.objects.filter(workspace=workspace, email__in=emails)}
-    to_create, to_update = [], []
-    for slack_id, fields in wanted.items():
-        rep = by_slack.get(slack_id) or by_email.get(fields["email"])
-        if rep is None:
-            to_create.append(Rep(workspace=workspace, slack_user_id=slack_id, **fields))
-            continue
-        new = {**fields, "slack_user_id": slack_id, "is_active": True}
-        if any(getattr(rep, k) != v for k, v in new.items()):
-            for k, v in new.items():
-                setattr(rep, k, v)
-            to_update.append(rep)
-    Rep.objects.bulk_create(to_create)
-    Rep.objects.bulk_update(
-        to_update, ["name", "email", "timezone", "slack_user_id", "is_active"], batch_size=500
-    )
-    result.created += len(to_create)
-    result.updated += len(to_update)
+    created, updated = actions.upsert_synced_reps(workspace, wanted)
+    result.created += created
+    result.updated += updated

@@ -16,6 +16,7 @@ from .people import (
     update_pool,
     update_rep,
 )
+from .rep_sync import deactivate_unsynced_reps, upsert_synced_reps
 from .routing import Routed, route_chat, simulate
 from .rules import (
     add_segment,
@@ -44,6 +45,7 @@ __all__ = [
     "create_rep",
     "create_rule",
     "create_workspace",
+    "deactivate_unsynced_reps",
     "delete_ai_agent",
     "delete_link",
     "delete_pool",
@@ -65,6 +67,7 @@ __all__ = [
     "update_rule",
     "update_segment",
     "update_workspace",
+    "upsert_synced_reps",
     "join_chat",
     "record_reply",
 ]

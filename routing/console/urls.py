@@ -1,8 +1,10 @@
 from django.urls import path
 
 from . import access
-from .views import chats, crm, decisions, home, links, pools, reps, rules, segments, slack
+from .views import chats, decisions, home, links, pools, reps, rules, segments
 
+# The CRM and Slack pages live in crm/urls.py and notifications/urls.py; knock/urls.py
+# mounts them in this same "console" namespace (routing does not import those apps).
 app_name = "console"
 
 W = "w/<int:ws>/"
@@ -42,16 +44,6 @@ urlpatterns = [
     path(W + "pools/<int:pool_id>/delete/", pools.pool_delete, name="pool-delete"),
     path(W + "reps/", reps.rep_list, name="reps"),
     path(W + "reps/<int:rep_id>/", reps.rep_edit, name="rep-edit"),
-    path(W + "crm/", crm.crm_page, name="crm"),
-    path(W + "crm/settings/", crm.crm_settings, name="crm-settings"),
-    path(W + "crm/upload/", crm.crm_upload, name="crm-upload"),
-    path(W + "crm/imports/<int:import_id>/", crm.crm_import_progress, name="crm-import"),
-    path(W + "crm/mappings/", crm.crm_mapping, name="crm-mapping"),
-    path(W + "slack/", slack.slack_page, name="slack"),
-    path(W + "slack/settings/", slack.slack_settings, name="slack-settings"),
-    path(W + "slack/sync/", slack.slack_sync_start, name="slack-sync"),
-    path(W + "slack/sync/<int:sync_id>/", slack.slack_sync_progress, name="slack-sync-progress"),
-    path(W + "deliveries/<int:delivery_id>/retry/", slack.delivery_retry, name="delivery-retry"),
     path(W + "chats/", chats.chat_list, name="chats"),
     path(W + "chats/<int:chat_id>/", chats.chat_detail, name="chat"),
     path(W + "chats/<int:chat_id>/close/", chats.chat_close, name="chat-close"),

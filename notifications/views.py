@@ -1,39 +1,19 @@
-"""Slack: the connection, the rep sync (with progress) and the delivery log / local outbox."""
+"""The console's Slack page: the connection, the rep sync (with progress) and the
+delivery log / local outbox. Every write goes through notifications.actions."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from notifications import deliveries
-from notifications.models import Delivery, SlackSettings, SlackSync
-from notifications.slack.client import token_for
-from notifications.slack.tasks import run_sync
+from routing.console.access import console_view
 
-from ..access import console_view
-
-
-class SlackSettingsForm(forms.Form):
-    bot_token = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="xoxb-… Leave empty to keep the current one.",
-        label="Bot token",
-    )
-    default_channel = forms.CharField(
-        max_length=100, required=False, help_text="For rules without a monitoring channel."
-    )
-    disconnect = forms.BooleanField(required=False, label="Disconnect (use the local outbox)")
-
-    def clean_bot_token(self):
-        token = self.cleaned_data["bot_token"].strip()
-        if token and not token.startswith("xox"):
-            raise forms.ValidationError("A Slack bot token starts with xoxb-.")
-        return token
+from . import actions, deliveries
+from .forms import SlackSettingsForm
+from .models import Delivery, SlackSettings, SlackSync
+from .slack.client import token_for
 
 
 def _connection(workspace) -> str:
@@ -74,13 +54,7 @@ def slack_settings(request):
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("console:slack", ws=request.workspace.id)
-    own, _ = SlackSettings.objects.get_or_create(workspace=request.workspace)
-    if form.cleaned_data["disconnect"]:
-        own.bot_token = ""
-    elif form.cleaned_data["bot_token"]:
-        own.bot_token = form.cleaned_data["bot_token"]
-    own.default_channel = form.cleaned_data["default_channel"].strip()
-    own.save()
+    actions.save_slack_settings(request.workspace, **form.cleaned_data)
     messages.success(request, "Slack settings saved.")
     return redirect("console:slack", ws=request.workspace.id)
 
@@ -91,11 +65,7 @@ def slack_sync_start(request):
     if not token_for(request.workspace):
         messages.error(request, "Connect Slack first: reps are read from its users.")
         return redirect("console:slack", ws=request.workspace.id)
-    running = SlackSync.objects.filter(workspace=request.workspace, status=SlackSync.RUNNING)
-    if not running.exists():
-        with transaction.atomic():
-            sync = SlackSync.objects.create(workspace=request.workspace)
-            run_sync.enqueue(sync.id)
+    actions.start_rep_sync(request.workspace)
     return redirect("console:slack", ws=request.workspace.id)
 
 
