@@ -17,8 +17,10 @@ help:
 	@echo "make run    set up .venv, migrate, seed a demo workspace, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up .venv, migrate, run the whole test suite"
 	@echo "make lint   ruff check + ruff format --check"
+	@echo "make imports  import direction between the apps (lint-imports, contracts in pyproject.toml)"
 	@echo "make check  Django deploy checks under production settings + OpenAPI schema validation"
 	@echo "make smoke  production smoke test (DEBUG=0, collectstatic, uvicorn workers, Postgres, Redis)"
+	@echo "make fuzz   schemathesis against a running server on a fresh database (DATABASE_URL to pick one)"
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -64,6 +66,12 @@ test-unit:
 test-e2e:
 	$(VENV)/bin/pytest tests/e2e
 
+# One direction of imports (docs/architecture.md): routing/ never imports crm/,
+# notifications/ or calendars/, lazily or not. Contracts: [tool.importlinter] in pyproject.toml.
+.PHONY: imports
+imports: setup
+	$(VENV)/bin/lint-imports --no-cache
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -78,6 +86,13 @@ check: setup
 # docs, a public link page, a 404, a routed chat and its feed event (tests/smoke/prod_smoke.py).
 smoke: setup
 	$(PY) tests/smoke/prod_smoke.py
+
+# API fuzzing: schemathesis --checks all (fixed seed, FUZZ_EXAMPLES per operation) against
+# daphne on a fresh database: SQLite in a temp dir, or $$DATABASE_URL (that database is
+# dropped and created again). Non-zero on any server error or schema mismatch (tests/fuzz/run.py).
+.PHONY: fuzz
+fuzz: setup
+	$(PY) tests/fuzz/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -183,6 +183,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    # The integration API speaks JSON (SPEC 8): only JSON request bodies are documented.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # The 400/401/404/422 answers and `additionalProperties: false` (routing/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "routing.api.schema.document_errors",
+    ],
 }
 
 # Slack (notifications/slack). With no token anywhere, messages go to the local outbox.

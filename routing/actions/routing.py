@@ -34,7 +34,8 @@ def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
     if not slug:
         return None
     link = (
-        KnockLink.objects.filter(workspace=workspace, slug=slug, is_active=True)
+        # Slugs are stored lower-case (actions.links): "Webinar-Q4" finds webinar-q4.
+        KnockLink.objects.filter(workspace=workspace, slug=slug.strip().lower(), is_active=True)
         .select_related("chat_rule")
         .first()
     )

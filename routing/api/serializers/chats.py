@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from routing.models import Chat, Decision
 
+from .strict import json_type_errors
+
 INTENT_TYPES = ["buying", "partnership", "support", "job_seeker", "unknown"]
 INTENT_SCORES = ["high", "medium", "low"]
 # Ids are 64-bit (BigAutoField): a larger number is a 400 here, not a database overflow.
@@ -21,6 +23,9 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: ["Unknown field."] for name in sorted(unknown)}
                 )
+            wrong_types = json_type_errors(self.fields, data)  # a JSON "5" is not the number 5
+            if wrong_types:
+                raise serializers.ValidationError(wrong_types)
         return super().to_internal_value(data)
 
 
@@ -141,7 +146,15 @@ class RefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class RuleRefSerializer(RefSerializer):
+class RecordedRefSerializer(serializers.Serializer):
+    """A reference a decision recorded: the name stays, the id is null once the
+    rule, segment, rep or agent is deleted (the foreign keys are SET_NULL)."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class RuleRefSerializer(RecordedRefSerializer):
     version = serializers.IntegerField()
 
 
@@ -151,7 +164,7 @@ class PoolRefSerializer(RefSerializer):
 
 class AssigneeOutSerializer(serializers.Serializer):
     type = serializers.ChoiceField(["rep", "ai_agent"])
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="null once the rep or agent is gone")
     name = serializers.CharField()
     pool = PoolRefSerializer(required=False)
 
@@ -207,7 +220,7 @@ class RoutedFieldsMixin(serializers.Serializer):
         d = self.decision_of(obj)
         return {"id": d.rule_id, "name": d.rule_name, "version": d.rule_version}
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(RecordedRefSerializer(allow_null=True))
     def get_segment(self, obj):
         d = self.decision_of(obj)
         return {"id": d.segment_id, "name": d.segment_name} if d.via == "segment" else None

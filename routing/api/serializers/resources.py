@@ -7,6 +7,7 @@ from routing import conditions
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule, Segment, Workspace
 
 from .chats import MAX_ID, StrictSerializer
+from .strict import json_type_errors
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
@@ -17,6 +18,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
         if isinstance(data, dict):
             errors = {n: ["Unknown field."] for n in data if n not in self.fields}
             errors |= {n: ["This field is read-only."] for n in data if _read_only(self, n)}
+            errors |= json_type_errors(self.fields, data)
             if errors:
                 raise serializers.ValidationError(dict(sorted(errors.items())))
         return super().to_internal_value(data)
@@ -56,7 +58,7 @@ class PoolMemberSerializer(StrictSerializer):
     weight = serializers.IntegerField(min_value=1, max_value=1000, default=1)
     is_paused = serializers.BooleanField(default=False)
     assigned_count = serializers.IntegerField(read_only=True)
-    last_assigned_at = serializers.DateTimeField(read_only=True)
+    last_assigned_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def to_representation(self, instance):
         return {

@@ -102,7 +102,14 @@ class RuleViewSet(CreatableActionViewSet):
         )
 
     @extend_schema(request=ReorderSerializer, responses={200: SegmentSerializer(many=True)})
-    @action(detail=True, methods=["post"], url_path="reorder", serializer_class=ReorderSerializer)
+    # The answer is the rule's segments in their new order, all of them: no pagination.
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reorder",
+        serializer_class=ReorderSerializer,
+        pagination_class=None,
+    )
     def reorder(self, request, pk=None):
         """Save the full order of the rule's segments (every id once; fallback last)."""
         rule = self.get_object()
@@ -141,7 +148,7 @@ class SegmentViewSet(ActionViewSet):
         return SEGMENTS.filter(rule__workspace=self.workspace)
 
     @extend_schema(request=MoveSerializer, responses={200: SegmentSerializer(many=True)})
-    @action(detail=True, methods=["post"], serializer_class=MoveSerializer)
+    @action(detail=True, methods=["post"], serializer_class=MoveSerializer, pagination_class=None)
     def move(self, request, pk=None):
         """Move a segment to `position` (0 = top); the fallback stays last."""
         segment = self.get_object()
