@@ -4,14 +4,17 @@ Staff users see the workspaces they are members of; superusers see every
 workspace. Anything else is a 404 (as in the API: leak nothing).
 """
 
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 
-from routing.models import Workspace
+from routing.models import ConsoleProfile, Workspace
 
 
 def workspaces_for(user):
@@ -35,21 +38,46 @@ def console_view(view):
         if workspace is None:
             raise Http404("No such workspace.")
         request.workspace = workspace
-        request.session["workspace_id"] = workspace.id
+        if request.session.get("workspace_id") != workspace.id:
+            request.session["workspace_id"] = workspace.id
+            remember_workspace(request.user, workspace)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
+def remember_workspace(user, workspace) -> None:
+    """The last workspace used outlives the session (a log-out flushes the session)."""
+    ConsoleProfile.objects.update_or_create(user=user, defaults={"last_workspace": workspace})
+
+
+def busiest(workspaces):
+    """The workspace with the most chats in the last 30 days (then the most reps)."""
+    since = timezone.now() - timedelta(days=30)
+    return (
+        workspaces.annotate(
+            recent=Count("chats", filter=Q(chats__created_at__gte=since), distinct=True),
+            people=Count("reps", distinct=True),
+        )
+        .order_by("-recent", "-people", "name", "id")
+        .first()
+    )
+
+
 def home(request):
-    """`/`: the last workspace used, else the first one the user can see."""
+    """`/` (where a log-in lands): this session's workspace, else the last one used
+    (remembered across log-ins), else the busiest one the user can see."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_staff:
         raise PermissionDenied("Your account has no access to the Knock console.")
     workspaces = workspaces_for(request.user)
-    last = workspaces.filter(id=request.session.get("workspace_id")).first()
-    workspace = last or workspaces.first()
+    last_id = request.session.get("workspace_id")
+    if last_id is None:
+        profile = ConsoleProfile.objects.filter(user=request.user).first()
+        last_id = profile.last_workspace_id if profile else None
+    last = workspaces.filter(id=last_id).first() if last_id else None
+    workspace = last or busiest(workspaces)
     if workspace is None:
         raise Http404("You are not a member of any workspace yet. Ask an admin to add you.")
     return redirect("console:home", ws=workspace.id)

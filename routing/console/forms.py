@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zoneinfo
+from datetime import time
 
 from django import forms
 
@@ -28,6 +29,8 @@ INTENT_CHOICES = [
     ("unknown", "Unknown"),
 ]
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_LABELS = dict(zip(DAYS, WEEKDAYS, strict=True))
 
 
 def run_action(form: forms.Form, action, *args, **kwargs):
@@ -136,6 +139,8 @@ class LinkForm(forms.Form):
     utm_source = forms.CharField(max_length=200, required=False, label="UTM source")
     utm_medium = forms.CharField(max_length=200, required=False, label="UTM medium")
     utm_campaign = forms.CharField(max_length=200, required=False, label="UTM campaign")
+    utm_term = forms.CharField(max_length=200, required=False, label="UTM term")
+    utm_content = forms.CharField(max_length=200, required=False, label="UTM content")
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def __init__(self, *args, workspace, **kwargs):
@@ -157,12 +162,15 @@ class LinkForm(forms.Form):
             "utm_source": utm.get("source", ""),
             "utm_medium": utm.get("medium", ""),
             "utm_campaign": utm.get("campaign", ""),
+            "utm_term": utm.get("term", ""),
+            "utm_content": utm.get("content", ""),
             "is_active": link.is_active,
         }
 
     def action_kwargs(self) -> dict:
         d = self.cleaned_data
-        utm = {k: d[f"utm_{k}"] for k in ("source", "medium", "campaign") if d.get(f"utm_{k}")}
+        keys = ("source", "medium", "campaign", "term", "content")
+        utm = {k: d[f"utm_{k}"] for k in keys if d.get(f"utm_{k}")}
         return {
             "name": d["name"],
             "slug": d["slug"],
@@ -195,6 +203,15 @@ class AddMemberForm(forms.Form):
 
 
 class RepForm(forms.Form):
+    """A rep, with any number of working-hours intervals per weekday.
+
+    Interval inputs are repeated `<day>_start` / `<day>_end` pairs (read with
+    getlist). Fields the form does not show (Slack user id, CRM user ids) are
+    not passed to the action, so they are kept; a stored value the widgets
+    cannot show exactly (seconds of an out-of-office time) is kept when the
+    submitted value is the same minute.
+    """
+
     name = forms.CharField(max_length=200)
     email = forms.EmailField()
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])
@@ -205,43 +222,93 @@ class RepForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     max_open_chats = forms.IntegerField(
-        required=False, min_value=1, label="Capacity (max open chats)"
+        required=False,
+        min_value=0,
+        label="Capacity (max open chats)",
+        help_text="Empty: no limit. Only open chats count; closing one frees a place.",
+    )
+    always_available = forms.BooleanField(
+        required=False,
+        label="Always available (ignore working hours)",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rep: Rep | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for day in DAYS:
-            self.fields[f"{day}_start"] = forms.TimeField(required=False, label=day.title())
-            self.fields[f"{day}_end"] = forms.TimeField(required=False, label="to")
-
-    def day_fields(self):
-        return [(day, self[f"{day}_start"], self[f"{day}_end"]) for day in DAYS]
+        self.rep = rep
+        current = rep.timezone if rep else None
+        if current and current not in TIMEZONES:  # valid for ZoneInfo, not in the list
+            self.fields["timezone"].choices = [(current, current), *self.fields["timezone"].choices]
+        self.hour_errors: dict[str, list[str]] = {}
 
     @classmethod
     def initial_for(cls, rep: Rep) -> dict:
-        initial = {
+        return {
             "name": rep.name,
             "email": rep.email,
             "timezone": rep.timezone,
             "is_active": rep.is_active,
             "out_of_office_until": rep.out_of_office_until,
             "max_open_chats": rep.max_open_chats,
+            "always_available": not rep.working_hours,
         }
-        for day, intervals in (rep.working_hours or {}).items():
-            if intervals:
-                initial[f"{day}_start"], initial[f"{day}_end"] = intervals[0]
-        return initial
+
+    def _submitted_intervals(self, day: str) -> list[tuple[str, str]]:
+        starts = self.data.getlist(f"{day}_start")
+        ends = self.data.getlist(f"{day}_end")
+        pairs = zip(starts, ends + [""] * (len(starts) - len(ends)), strict=False)
+        return [(a.strip(), b.strip()) for a, b in pairs]
+
+    def day_rows(self):
+        """(day, label, [(start, end), ...], errors) for the template; always one blank row."""
+        if self.is_bound:
+            hours = {d: [p for p in self._submitted_intervals(d) if any(p)] for d in DAYS}
+        else:
+            stored = (self.rep.working_hours if self.rep else {}) or {}
+            hours = {d: [tuple(i) for i in stored.get(d, [])] for d in DAYS}
+        return [
+            (day, DAY_LABELS[day], hours[day] or [("", "")], self.hour_errors.get(day, []))
+            for day in DAYS
+        ]
 
     def clean(self):
         data = super().clean()
-        hours = {}
+        original = (self.rep.working_hours if self.rep else {}) or {}
+        hours, errors = {}, {}
         for day in DAYS:
-            start, end = data.get(f"{day}_start"), data.get(f"{day}_end")
-            if bool(start) != bool(end):
-                self.add_error(f"{day}_start", "Give both a start and an end, or neither.")
-            elif start and end:
-                hours[day] = [[start.strftime("%H:%M"), end.strftime("%H:%M")]]
+            intervals = []
+            for start, end in self._submitted_intervals(day):
+                if not start and not end:
+                    continue
+                if not start or not end:
+                    errors.setdefault(day, []).append("Give both a start and an end, or neither.")
+                    continue
+                try:
+                    a, b = time.fromisoformat(start), time.fromisoformat(end)
+                except ValueError:
+                    errors.setdefault(day, []).append(f"{start}-{end} is not a time like 09:00.")
+                    continue
+                if a == b:
+                    errors.setdefault(day, []).append("An interval cannot start and end at once.")
+                    continue
+                intervals.append([start, end])
+            if intervals:
+                hours[day] = intervals
+            elif day in original:
+                hours[day] = []  # an explicit day off stays explicit
+        if errors:
+            self.hour_errors = {d: list(dict.fromkeys(m)) for d, m in errors.items()}
+            self.add_error(None, "Check the working hours below.")
+        if data.get("always_available"):
+            hours = {}
+        elif not hours:
+            self.add_error(
+                "always_available", "Give at least one interval, or tick Always available."
+            )
         data["working_hours"] = hours
+        ooo = data.get("out_of_office_until")
+        kept = self.rep.out_of_office_until if self.rep else None
+        if ooo and kept and ooo == kept.replace(second=0, microsecond=0):
+            data["out_of_office_until"] = kept
         return data
 
     def action_kwargs(self) -> dict:
@@ -343,3 +410,105 @@ class ReassignForm(forms.Form):
         self.fields["rep"].queryset = Rep.objects.filter(
             workspace_id=chat.workspace_id, is_active=True
         ).exclude(id=chat.rep_owner_id)
+
+
+class AIAgentForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    specialty = forms.ChoiceField(
+        choices=AIAgent.SPECIALTIES,
+        help_text="Auto hands each lead to the agent whose specialty fits its intent.",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    @classmethod
+    def initial_for(cls, agent: AIAgent) -> dict:
+        return {"name": agent.name, "specialty": agent.specialty, "is_active": agent.is_active}
+
+
+class WorkspaceSettingsForm(forms.Form):
+    """Defaults, intent overrides and the auto-close; written by actions.update_workspace."""
+
+    INTENTS = [("buying", "Buying"), ("support", "Support"), ("partnership", "Partnership"),
+               ("job_seeker", "Job seeker"), ("unknown", "Unknown")]  # fmt: skip
+
+    name = forms.CharField(max_length=200)
+    default_rep = forms.ModelChoiceField(
+        queryset=Rep.objects.none(),
+        required=False,
+        empty_label="None (the first active rep)",
+        help_text="Takes a lead when no segment can (the last resort).",
+    )
+    default_ai_agent = forms.ModelChoiceField(
+        queryset=AIAgent.objects.none(),
+        label="Default AI agent",
+        help_text="Takes a lead when no rep is available at all.",
+    )
+    auto_close_hours = forms.IntegerField(
+        min_value=0,
+        max_value=24 * 90,
+        label="Auto-close after (hours)",
+        help_text="An open chat with no activity for this long is closed. 0: never.",
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_rep"].queryset = Rep.objects.filter(workspace=workspace)
+        self.fields["default_ai_agent"].queryset = AIAgent.objects.filter(workspace=workspace)
+        chat_rules = RoutingRule.objects.filter(workspace=workspace, kind="chat").order_by("name")
+        for intent, label in self.INTENTS:
+            self.fields[f"intent_{intent}"] = forms.ModelChoiceField(
+                queryset=chat_rules,
+                required=False,
+                label=f"Intent “{label}”",
+                empty_label="No override (the link's rule)",
+            )
+
+    def intent_fields(self):
+        return [self[f"intent_{intent}"] for intent, _ in self.INTENTS]
+
+    @classmethod
+    def initial_for(cls, workspace) -> dict:
+        initial = {
+            "name": workspace.name,
+            "default_rep": workspace.default_rep_id,
+            "default_ai_agent": workspace.default_ai_agent_id,
+            "auto_close_hours": workspace.auto_close_hours,
+        }
+        for intent, rule_id in (workspace.intent_rules or {}).items():
+            initial[f"intent_{intent}"] = rule_id
+        return initial
+
+    def action_kwargs(self) -> dict:
+        d = self.cleaned_data
+        intents = {
+            intent: d[f"intent_{intent}"].id for intent, _ in self.INTENTS if d[f"intent_{intent}"]
+        }
+        return {
+            "name": d["name"],
+            "default_rep": d["default_rep"].id if d["default_rep"] else None,
+            "default_ai_agent": d["default_ai_agent"].id,
+            "auto_close_hours": d["auto_close_hours"],
+            "intent_rules": intents,
+        }
+
+
+class AddMemberByNameForm(forms.Form):
+    user = forms.CharField(
+        max_length=254,
+        label="Username or email",
+        help_text="An existing staff user (create users in the admin).",
+    )
+
+    def clean_user(self):
+        from django.contrib.auth import get_user_model
+
+        value = self.cleaned_data["user"].strip()
+        users = get_user_model().objects.filter(is_active=True)
+        matches = list(users.filter(username__iexact=value)) or list(
+            users.filter(email__iexact=value)
+        )
+        if not matches:
+            raise forms.ValidationError(f"No active user with the username or email {value!r}.")
+        if len(matches) > 1:
+            raise forms.ValidationError("Several users have this email: give the username.")
+        return matches[0]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import access
-from .views import chats, decisions, home, links, pools, reps, rules, segments
+from .views import agents, chats, decisions, home, links, pools, reps, rules, segments, settings
 
 # The CRM and Slack pages live in crm/urls.py and notifications/urls.py; knock/urls.py
 # mounts them in this same "console" namespace (routing does not import those apps).
@@ -43,7 +43,24 @@ urlpatterns = [
     ),
     path(W + "pools/<int:pool_id>/delete/", pools.pool_delete, name="pool-delete"),
     path(W + "reps/", reps.rep_list, name="reps"),
+    path(W + "reps/new/", reps.rep_create, name="rep-create"),
     path(W + "reps/<int:rep_id>/", reps.rep_edit, name="rep-edit"),
+    path(W + "reps/<int:rep_id>/toggle/", reps.rep_toggle, name="rep-toggle"),
+    path(W + "ai-agents/", agents.agent_list, name="ai-agents"),
+    path(W + "ai-agents/new/", agents.agent_create, name="ai-agent-create"),
+    path(W + "ai-agents/<int:agent_id>/", agents.agent_edit, name="ai-agent-edit"),
+    path(
+        W + "ai-agents/<int:agent_id>/default/",
+        agents.agent_make_default,
+        name="ai-agent-default",
+    ),
+    path(W + "settings/", settings.workspace_settings, name="settings"),
+    path(W + "settings/members/", settings.member_add, name="member-add"),
+    path(
+        W + "settings/members/<int:membership_id>/remove/",
+        settings.member_remove,
+        name="member-remove",
+    ),
     path(W + "chats/", chats.chat_list, name="chats"),
     path(W + "chats/<int:chat_id>/", chats.chat_detail, name="chat"),
     path(W + "chats/<int:chat_id>/close/", chats.chat_close, name="chat-close"),
