@@ -47,7 +47,8 @@ def is_connected(rep: Rep) -> bool:
 
 def _ref(rep: Rep) -> CalendarRef:
     connection = getattr(rep, "calendar_connection", None)
-    return CalendarRef(rep.id, connection.calendar_id if connection else "", rep.email)
+    calendar_id = connection.calendar_id if connection else ""
+    return CalendarRef(rep.id, calendar_id, rep.email, rep.workspace_id)
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -69,11 +70,14 @@ def _ask(backend, refs, start, end) -> dict:
         return {ref.rep_id: error for ref in refs}
 
 
-def fetch_busy(reps: list[Rep], start: datetime, end: datetime, *, external: bool) -> Busy:
+def fetch_busy(
+    reps: list[Rep], start: datetime, end: datetime, *, external: bool, live: bool = False
+) -> Busy:
     """Busy intervals per rep from their calendars (external ones only if `external`).
 
     Reps are grouped by backend: each backend is asked once for all its reps.
-    External backends run together in the worker pool under one time box.
+    External backends run together in the worker pool under one time box (the
+    backend's own, else CALENDAR_LOOKUP_TIMEOUT). `live`: no cached answers.
     """
     groups: dict[str, list[Rep]] = {}
     for rep in reps:
@@ -87,23 +91,38 @@ def fetch_busy(reps: list[Rep], start: datetime, end: datetime, *, external: boo
             found.update({r.id: str(exc) for r in members})
             continue
         refs = [_ref(r) for r in members]
+        if backend.external and not external:
+            continue
+        try:
+            prepare = getattr(backend, "prepare", None)  # this thread: database reads allowed
+            box = prepare(refs, live=live) if prepare else None
+        except CalendarError as exc:
+            found.update(_recorded(backend, {ref.rep_id: exc for ref in refs}))
+            continue
         if not backend.external:
-            answers = _ask(backend, refs, start, end)
-        elif external:
-            pending.append((refs, _pool().submit(_ask, backend, refs, start, end)))
+            found.update(_recorded(backend, _ask(backend, refs, start, end)))
             continue
-        else:
-            continue
-        found.update(_errors_as_text(answers))
-    timeout = float(getattr(settings, "CALENDAR_LOOKUP_TIMEOUT", 2.0))
-    for refs, future in pending:
+        pending.append((backend, refs, box, _pool().submit(_ask, backend, refs, start, end)))
+    default = float(getattr(settings, "CALENDAR_LOOKUP_TIMEOUT", 2.0))
+    for backend, refs, box, future in pending:
+        timeout = box or default
         try:
             answers = future.result(timeout=timeout)
         except FutureTimeout:
             future.cancel()
             answers = {ref.rep_id: f"timeout after {timeout:g} s" for ref in refs}
-        found.update(_errors_as_text(answers))
+        found.update(_recorded(backend, answers))
     return found
+
+
+def _recorded(backend, answers: dict) -> Busy:
+    answers = _errors_as_text(answers)
+    try:
+        if hasattr(backend, "record"):
+            backend.record(answers)
+    except Exception:  # keeping the last error is a nicety: it must not fail the lead
+        logger.exception("recording calendar errors on %s failed", backend.name)
+    return answers
 
 
 def _errors_as_text(answers: dict) -> Busy:
@@ -180,7 +199,7 @@ def calendars_for(
 def external_busy(reps: list[Rep], span: Span) -> Busy:
     """Only the external calendars (for booking's live re-check before its transaction)."""
     external = [r for r in reps if get_backend_safe(backend_name(r)).external]
-    return fetch_busy(external, span.start, span.end, external=True) if external else {}
+    return fetch_busy(external, span.start, span.end, external=True, live=True) if external else {}
 
 
 def get_backend_safe(name: str):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import models
 
+from knock.crypto import decrypt, encrypt
 from routing.models import Decision, KnockLink, Lead, Rep, RoutingRule, Segment, Workspace
 
 BACKENDS = [("none", "No calendar"), ("local", "Local calendar"), ("google", "Google Calendar")]
@@ -123,6 +124,9 @@ class Meeting(models.Model):
     status = models.CharField(max_length=10, choices=STATUSES, default="booked")
     calendar_backend = models.CharField(max_length=20, choices=BACKENDS, default=DEFAULT_BACKEND)
     calendar_event_ids = models.JSONField(default=dict, blank=True)  # {"<rep id>": "<event id>"}
+    # Google Calendar: filled by the calendar.insert delivery from Google's answer.
+    meet_link = models.CharField(max_length=500, blank=True)
+    calendar_link = models.CharField(max_length=1000, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
     # Copied from the availability at booking: where the CRM write-back goes.
     crm_record_type = models.CharField(max_length=20, blank=True)
@@ -144,3 +148,35 @@ class Meeting(models.Model):
     @property
     def duration(self) -> int:
         return round((self.end - self.start).total_seconds() / 60)
+
+
+class GoogleSettings(models.Model):
+    """A workspace's Google Calendar connection: a service account with domain-wide
+    delegation (stored encrypted, never shown back) and the free/busy time box.
+    Without a row (or with no key pasted), GOOGLE_SERVICE_ACCOUNT_FILE is used."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="google_settings"
+    )
+    service_account_encrypted = models.TextField(blank=True)
+    client_email = models.CharField(max_length=254, blank=True)  # shown: not a secret
+    # Seconds a free/busy lookup may take; null: CALENDAR_LOOKUP_TIMEOUT.
+    lookup_timeout = models.FloatField(null=True, blank=True)
+    # Whom free/busy impersonates (one request covers up to 50 reps); empty: the
+    # first rep of each request.
+    freebusy_subject = models.EmailField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "Google settings"
+
+    def __str__(self):
+        return f"Google settings of {self.workspace}"
+
+    @property
+    def service_account(self) -> str:
+        return decrypt(self.service_account_encrypted)
+
+    @service_account.setter
+    def service_account(self, value: str) -> None:
+        self.service_account_encrypted = encrypt(value or "")

@@ -32,5 +32,6 @@ urlpatterns = [
     path("l/<slug:workspace>/<slug:slug>/", public.link_page, name="public-link"),
     path("slack/", include("notifications.urls")),
     path("", include("calendars.console.urls")),  # meetings, reps' calendars (by URL name)
+    path("", include("calendars.console.urls_google")),  # /w/<ws>/google/ ("google:settings")
     path("", include(console)),
 ]

@@ -120,6 +120,8 @@ class MeetingFilterSerializer(serializers.Serializer):
 class CalendarOutSerializer(serializers.Serializer):
     backend = serializers.CharField()
     event_id = serializers.CharField(allow_blank=True)
+    meet_link = serializers.CharField(allow_blank=True, help_text="Google Meet (Google only).")
+    link = serializers.CharField(allow_blank=True, help_text="The event in Google Calendar.")
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -185,6 +187,8 @@ class MeetingSerializer(serializers.ModelSerializer):
         return {
             "backend": obj.calendar_backend,
             "event_id": obj.calendar_event_ids.get(str(obj.owner_id), ""),
+            "meet_link": obj.meet_link,
+            "link": obj.calendar_link,
         }
 
 

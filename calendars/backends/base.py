@@ -34,6 +34,7 @@ class CalendarRef:
     rep_id: int
     calendar_id: str = ""
     email: str = ""
+    workspace_id: int = 0
 
 
 class CalendarBackend:
@@ -53,3 +54,14 @@ class CalendarBackend:
     def create_event(self, meeting) -> str:
         """Put the meeting on the owner's calendar; return the event id."""
         raise NotImplementedError
+
+    def prepare(self, calendars: list[CalendarRef], *, live: bool) -> float | None:
+        """Called in the caller's thread before `busy` (which an external backend runs
+        in a worker thread, with no database access): load what `busy` needs. `live`:
+        a booking's re-check, never served from a cache. Returns the time box in
+        seconds (None: CALENDAR_LOOKUP_TIMEOUT)."""
+        return None
+
+    def record(self, answers: dict[int, list[Interval] | str]) -> None:
+        """Called in the caller's thread with the answers (an error as text), e.g. to
+        keep each rep's last calendar error."""

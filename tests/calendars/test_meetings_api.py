@@ -51,7 +51,12 @@ def test_availability_book_cancel(api, two_reps):
     meeting = made.json()
     assert meeting["status"] == "booked" and meeting["owner"] == {"id": ann.id, "name": "Ann"}
     assert meeting["reps"] == [{"id": ann.id, "name": "Ann"}]
-    assert meeting["calendar"] == {"backend": "local", "event_id": f"knock-meeting-{meeting['id']}"}
+    assert meeting["calendar"] == {
+        "backend": "local",
+        "event_id": f"knock-meeting-{meeting['id']}",
+        "meet_link": "",
+        "link": "",
+    }
     assert meeting["start"] == offer["slots"][0]["start"]
     decision = Decision.objects.get(pk=meeting["decision"])
     assert decision.kind == "meeting" and decision.rep_id == ann.id
