@@ -209,13 +209,26 @@ CRM_LOOKUP_WORKERS = env.int("CRM_LOOKUP_WORKERS", default=8)
 # Calendars (calendars/): seconds an availability or a booking waits for an external
 # calendar's free/busy (Google); a calendar that does not answer makes its rep unavailable.
 CALENDAR_LOOKUP_TIMEOUT = env.float("CALENDAR_LOOKUP_TIMEOUT", default=2.0)
+# Google Calendar (calendars/backends/google.py): a service-account key file with
+# domain-wide delegation (a workspace's own key pasted in the console wins), and the
+# API's base URL when it is not Google's (a proxy; tests use a server on 127.0.0.1).
+GOOGLE_SERVICE_ACCOUNT_FILE = env.str("GOOGLE_SERVICE_ACCOUNT_FILE", default="")
+GOOGLE_CALENDAR_API_ENDPOINT = env.str("GOOGLE_CALENDAR_API_ENDPOINT", default="")
+# Seconds a free/busy answer may serve the slots shown (at most 60; bookings ask live).
+GOOGLE_FREEBUSY_CACHE_SECONDS = min(60.0, env.float("GOOGLE_FREEBUSY_CACHE_SECONDS", default=30.0))
+# Per-request time-out of the calendar event deliveries (insert, patch, delete).
+GOOGLE_EVENTS_TIMEOUT = env.float("GOOGLE_EVENTS_TIMEOUT", default=15.0)
 
 # The two seams through which routing calls out (routing/seams.py, docs/architecture.md);
 # routing never imports these apps. Facts are asked before the routing transaction:
 # name -> fn(workspace, *, email, domain) -> facts (routing.facts). Planners run inside
 # it, each for every event: fn(event: str, **data) -> None.
 KNOCK_FACT_PROVIDERS = {"crm": "crm.facts.fetch"}
-KNOCK_OUTBOX_PLANNERS = ["notifications.planner.plan", "crm.writeback.plan"]
+KNOCK_OUTBOX_PLANNERS = [
+    "notifications.planner.plan",
+    "crm.writeback.plan",
+    "calendars.google_events.plan",  # a meeting's Google Calendar event
+]
 
 # How long the idempotency record of a POST /api/v1/chats/ is kept (hours).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
