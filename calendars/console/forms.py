@@ -12,8 +12,7 @@ from routing.availability import valid_timezone
 from routing.console.forms import TestLeadForm
 from routing.models import KnockLink, Rep
 
-from ..backends import BACKENDS
-from ..models import Meeting
+from ..models import BACKENDS, Meeting
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
