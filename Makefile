@@ -18,7 +18,6 @@ help:
 	@echo "make test   set up .venv, migrate, run the whole test suite"
 	@echo "make lint   ruff check + ruff format --check"
 	@echo "make imports  import direction between the apps (lint-imports, contracts in pyproject.toml)"
-	@echo "make imports  import direction between the apps (lint-imports, contracts in pyproject.toml)"
 	@echo "make check  Django deploy checks under production settings + OpenAPI schema validation"
 	@echo "make smoke  production smoke test (DEBUG=0, collectstatic, uvicorn workers, Postgres, Redis)"
 	@echo "make fuzz   schemathesis against a running server on a fresh database (DATABASE_URL to pick one)"
@@ -66,12 +65,6 @@ test-unit:
 # pytest process: Playwright's event loop and the async tests must not share one.
 test-e2e:
 	$(VENV)/bin/pytest tests/e2e
-
-# One direction of imports (docs/architecture.md): routing/ never imports crm/,
-# notifications/ or calendars/, lazily or not. Contracts: [tool.importlinter] in pyproject.toml.
-.PHONY: imports
-imports: setup
-	$(VENV)/bin/lint-imports --no-cache
 
 # One direction of imports (docs/architecture.md): routing/ never imports crm/,
 # notifications/ or calendars/, lazily or not. Contracts: [tool.importlinter] in pyproject.toml.

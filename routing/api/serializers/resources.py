@@ -204,13 +204,13 @@ class WorkspaceSerializer(StrictModelSerializer):
     default_rep = serializers.IntegerField(source="default_rep_id", allow_null=True)
     default_ai_agent = serializers.IntegerField(source="default_ai_agent_id")
     intent_rules = serializers.DictField(child=serializers.IntegerField())
-
-    class Meta:
     auto_close_hours = serializers.IntegerField(
         min_value=0,
         max_value=24 * 90,
         help_text="Close an open chat after this many hours without activity (0: never).",
     )
+
+    class Meta:
         model = Workspace
         fields = ["id", "name", "slug", "default_rep", "default_ai_agent", "intent_rules",
                   "auto_close_hours"]  # fmt: skip
