@@ -217,3 +217,32 @@ def test_meetings_of_a_day_keep_their_times_in_utc_for_google(api, google, team)
     start = Meeting.objects.get(pk=meeting["id"]).start
     assert insert.body["start"] == {"dateTime": start.isoformat(), "timeZone": "UTC"}
     assert insert.body["end"]["dateTime"] == (start + timedelta(minutes=30)).isoformat()
+
+
+def test_a_booking_on_the_public_page_reaches_google(workspace, google, team):
+    """Issue 13's "done when": the public page's booking, proven by what Google got."""
+    from django.test import Client
+
+    ann, bob, gone = team
+    google.calendar_errors[gone.email] = "notFound"
+    google.busy[bob.email] = [(tomorrow(0), tomorrow(23, 59))]  # only Ann is free tomorrow
+    client, page = Client(), f"/l/{workspace.slug}/demo/book/"
+    offered = client.post(page, {"email": "lee@bigco.com", "name": "Lee", "timezone": "Asia/Tokyo"})
+    assert offered.status_code == 200
+    [asked] = google.calls_to("freeBusy")
+    assert {i["id"] for i in asked.body["items"]} == {ann.email, bob.email, gone.email}
+    availability = offered.context["availability"]
+    assert reasons({"trace": availability.trace})["Gone"].endswith(f"{gone.email}: notFound")
+    start = tomorrow(10).astimezone(offer_tz({"timezone": "Asia/Tokyo"})).isoformat()
+    assert f'name="start" value="{start}"' in offered.content.decode()
+    booked = client.post(page + "confirm/", {"availability": availability.id, "start": start})
+    assert booked.status_code == 200 and "Ann" in booked.content.decode()
+    meeting = Meeting.objects.get()
+    run_tasks()
+    [insert] = google.calls_to("events.insert")
+    assert insert.path == f"/calendar/v3/calendars/{ann.email}/events"
+    assert insert.body["id"] == meeting.calendar_event_ids[str(ann.id)]
+    assert [a["email"] for a in insert.body["attendees"]] == ["lee@bigco.com", ann.email]
+    assert insert.body["conferenceData"]["createRequest"]["conferenceSolutionKey"] == {
+        "type": "hangoutsMeet"
+    }
