@@ -72,7 +72,7 @@ def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict
             kind="slack.alert",
             key=f"decision:{decision.id}:alert",
             target={"channel": channel},
-            payload=messages.lead_alert(info, url),
+            payload=messages.lead_alert(info, url, decision.chat_id),
             **common,
         )
     if decision.rep_id:

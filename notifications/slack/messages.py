@@ -7,6 +7,7 @@ context a rep needs at a glance. Snapshot tests pin every body.
 from __future__ import annotations
 
 JOIN_ACTION = "knock_join"
+CLOSE_ACTION = "knock_close"
 
 
 def _esc(value) -> str:
@@ -43,8 +44,24 @@ def _fields(lead: dict) -> list[dict]:
     return [{"type": "mrkdwn", "text": f"*{label}*\n{_esc(value)}"} for label, value in rows]
 
 
-def lead_alert(lead: dict, decision_url: str) -> dict:
-    """The monitoring-channel post; it becomes the lead's thread."""
+def _close_button(chat_id: int) -> dict:
+    return {
+        "type": "actions",
+        "block_id": f"knock_close_{chat_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": CLOSE_ACTION,
+                "text": {"type": "plain_text", "text": "Close"},
+                "value": str(chat_id),
+            }
+        ],
+    }
+
+
+def lead_alert(lead: dict, decision_url: str, chat_id: int | None = None) -> dict:
+    """The monitoring-channel post; it becomes the lead's thread. With `chat_id`, a
+    Close button ends the chat (frees the owner's capacity)."""
     text = f"New lead: {_who(lead)} → {_esc(lead['assignee']['name'])}"
     message = lead.get("message")
     blocks = [
@@ -54,8 +71,17 @@ def lead_alert(lead: dict, decision_url: str) -> dict:
     if message:
         quoted = "\n".join("> " + _esc(line) for line in message[:500].splitlines())
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": quoted}})
+    if chat_id is not None:
+        blocks.append(_close_button(chat_id))
     blocks.append(_context(f"Reply in this thread to answer. <{decision_url}|Why this assignee?>"))
     return {"text": text, "blocks": blocks}
+
+
+def closed_alert(lead: dict, decision_url: str, by: str) -> dict:
+    """The lead alert once the chat is closed: the Close button gives way to who closed it."""
+    body = lead_alert(lead, decision_url)
+    body["blocks"].insert(-1, _context(f":white_check_mark: Closed by {_esc(by)}."))
+    return body
 
 
 def rep_dm(lead: dict, decision_url: str, channel: str | None) -> dict:

@@ -121,6 +121,42 @@ def handle_join(chat_id: str, slack_user_id: str, channel: str, ts: str) -> None
 
 
 @task()
+def handle_close(chat_id: str, slack_user_id: str, channel: str, ts: str) -> None:
+    """The Close button of a lead alert: any active rep of the workspace may close it
+    (the alert is in the monitoring channel, where the team works the lead)."""
+    if not chat_id.isdigit():
+        return
+    chat = Chat.objects.select_related("workspace", "decision").filter(id=int(chat_id)).first()
+    if chat is None:
+        return
+    rep = Rep.objects.filter(
+        workspace=chat.workspace, slack_user_id=slack_user_id, is_active=True
+    ).first()
+    posted = Delivery.objects.filter(
+        chat=chat, kind="slack.alert", result__channel=channel, result__ts=ts
+    ).exists()
+    if rep is None or not posted:
+        logger.warning("slack: Close on chat %s by %s refused", chat_id, slack_user_id)
+        return
+    with transaction.atomic():
+        chat, changed = actions.close_chat(chat, by=f"{rep.name} (Slack)")
+        if changed:
+            from ..planner import backend_for, decision_url, lead_info
+
+            info = lead_info(chat.decision, chat.decision.context, chat.message)
+            deliveries.create(
+                chat.workspace,
+                kind="slack.update",
+                key=f"chat:{chat.id}:closed:{chat.closed_at.isoformat()}",
+                backend=backend_for(chat.workspace),
+                target={"channel": channel, "ts": ts},
+                payload=messages.closed_alert(info, decision_url(chat.decision), chat.closed_by),
+                chat=chat,
+                decision=chat.decision,
+            )
+
+
+@task()
 def run_sync(sync_id: int) -> None:
     """The console's "Sync reps from Slack": progress is saved after every page."""
     from ..deliveries import DeliveryError

@@ -19,7 +19,7 @@ from routing.api.parsers import find_bad_string
 
 from ..models import SlackEvent, SlackInteraction
 from . import tasks
-from .messages import JOIN_ACTION
+from .messages import CLOSE_ACTION, JOIN_ACTION
 from .verify import signature_problem
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,12 @@ def _text(obj: dict, key: str, where: str, *, limit: int = 255) -> str:
     return value
 
 
-def _joins(payload: dict) -> list[tuple[str, tuple[str, str, str, str]]]:
-    """The Join clicks of a block_actions payload: (dedupe key, handle_join args)."""
+# The buttons acted on, and the task each click enqueues (once per click).
+BUTTONS = {JOIN_ACTION: "handle_join", CLOSE_ACTION: "handle_close"}
+
+
+def _joins(payload: dict) -> list[tuple[str, str, tuple[str, str, str, str]]]:
+    """The Join and Close clicks of a block_actions payload: (dedupe key, action, args)."""
     actions = payload.get("actions")
     if not isinstance(actions, list) or not actions:
         raise Malformed("actions must be a non-empty list")
@@ -111,7 +115,8 @@ def _joins(payload: dict) -> list[tuple[str, tuple[str, str, str, str]]]:
     for n, action in enumerate(actions):
         if not isinstance(action, dict):
             raise Malformed(f"actions[{n}] must be an object")
-        if _text(action, "action_id", f"actions[{n}]") != JOIN_ACTION:
+        action_id = _text(action, "action_id", f"actions[{n}]")
+        if action_id not in BUTTONS:
             continue
         value = _text(action, "value", f"actions[{n}]", limit=2000)
         identity = [
@@ -121,12 +126,12 @@ def _joins(payload: dict) -> list[tuple[str, tuple[str, str, str, str]]]:
             channel_id,
             message_ts,
             _text(action, "block_id", f"actions[{n}]"),
-            JOIN_ACTION,
+            action_id,
             _text(action, "action_ts", f"actions[{n}]"),
             value,
         ]
         key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()
-        joins.append((key, (value, user_id, channel_id, message_ts)))
+        joins.append((key, action_id, (value, user_id, channel_id, message_ts)))
     return joins
 
 
@@ -148,13 +153,13 @@ def interactions(request):
         joins = _joins(payload)
     except Malformed as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    for key, args in joins:
+    for key, action_id, args in joins:
         # Like events: the first sight of a click records it and enqueues its task in
         # one transaction; a replay of the same signed request hits the unique key.
         try:
             with transaction.atomic():
-                SlackInteraction.objects.create(key=key, action_id=JOIN_ACTION)
-                tasks.handle_join.enqueue(*args)
+                SlackInteraction.objects.create(key=key, action_id=action_id)
+                getattr(tasks, BUTTONS[action_id]).enqueue(*args)
         except IntegrityError:
             logger.info("slack: replayed interaction %s dropped", key[:12])
     return HttpResponse(status=200)

@@ -185,7 +185,7 @@ def test_planner_payloads_are_the_builders_output(local, team, route):
     info = planner.lead_info(decision, decision.context, "Pricing for 40 seats?")
     url = planner.decision_url(decision)
     assert url == f"http://127.0.0.1:8000/w/{decision.workspace_id}/decisions/{decision.id}/"
-    assert alert.payload == messages.lead_alert(info, url)
+    assert alert.payload == messages.lead_alert(info, url, decision.chat_id)
     rep_dm = Delivery.objects.get(kind="slack.rep_dm", chat_id=data["id"])
     assert rep_dm.payload == messages.rep_dm(info, url, "#leads")
 
