@@ -116,6 +116,14 @@ class MeetingFilterSerializer(serializers.Serializer):
     start_after = AwareDateTimeField(required=False)
     start_before = AwareDateTimeField(required=False)
 
+    def to_internal_value(self, data):
+        # DRF skips a blank query value (`?status=`); a caller who sent one meant something.
+        blank = {n: ["Give a value or leave the parameter out."]
+                 for n in self.fields if n in data and not str(data[n]).strip()}  # fmt: skip
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
+
 
 class CalendarOutSerializer(serializers.Serializer):
     backend = serializers.CharField()
@@ -197,7 +205,14 @@ class ConflictSerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
-@extend_schema_field(CalendarOutSerializer)
+class RepCalendarSerializer(serializers.Serializer):
+    """A rep's calendar connection (not a meeting's event: that is CalendarOut)."""
+
+    backend = serializers.ChoiceField(["none", "local", "google"])
+    calendar_id = serializers.CharField(allow_blank=True, required=False)
+
+
+@extend_schema_field(RepCalendarSerializer)
 class CalendarField(serializers.JSONField):
     """In: {"backend": "none|local|google", "calendar_id"?}. Out: the same."""
 

@@ -9,7 +9,7 @@ mounted before routing's API so these answer /reps/ and /rules/.
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -240,7 +240,15 @@ class MeetingRuleViewSet(RuleViewSet):
 
     @extend_schema(
         request=SimulateSerializer,
-        responses={200: SimulationSerializer, 400: BAD},
+        # Which shape depends on the rule's kind, not on the body.
+        responses={
+            200: PolymorphicProxySerializer(
+                "SimulationOrAvailability",
+                serializers=[SimulationSerializer, AvailabilitySerializer],
+                resource_type_field_name=None,
+            ),
+            400: BAD,
+        },
         description="Chat rule: a routing decision with its trace. Meeting rule: the body of "
         "POST /api/v1/meetings/availability/ (plus `timezone`, `start`, `end`) answered like "
         "availability (AvailabilitySerializer) with `simulated: true`; nothing is written.",

@@ -115,3 +115,14 @@ def test_a_json_value_of_the_wrong_type_is_a_400(api, path, body, field):
 def test_form_posts_keep_their_string_values(api):
     created = ok(api.post("/api/v1/ai-agents/", {"name": "Bot", "is_active": "false"}), 201)
     assert created["is_active"] is False
+
+
+def test_a_reps_calendar_and_a_meeting_rules_simulation_are_documented(schema, api):
+    rep = schema["components"]["schemas"]["RepWithCalendar"]["properties"]["calendar"]
+    assert rep["allOf"][0]["$ref"].endswith("/RepCalendar")
+    answer = op(schema, "/api/v1/rules/{id}/simulate/", "post")["responses"]["200"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    shapes = schema["components"]["schemas"][ref]["oneOf"]
+    assert {s["$ref"].rsplit("/", 1)[1] for s in shapes} == {"Simulation", "Availability"}
+    response = api.get("/api/v1/meetings/", {"status": ""})
+    assert response.status_code == 400 and "status" in response.data
