@@ -81,12 +81,15 @@ class GoogleError(Exception):
 def _http_error(exc: api_errors.HttpError) -> GoogleError:
     status = int(exc.resp.status)
     reason, message = "", ""
-    try:
+    try:  # {"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}
         error = json.loads(exc.content.decode("utf-8", "replace")).get("error", {})
-        message = error.get("message", "") if isinstance(error, dict) else str(error)
-        details = error.get("errors") or [{}] if isinstance(error, dict) else [{}]
-        reason = details[0].get("reason", "") or ""
-    except (ValueError, AttributeError):
+        if isinstance(error, dict):
+            message = str(error.get("message") or "")
+            details = error.get("errors") or [{}]
+            reason = str(details[0].get("reason") or "")
+        else:  # the OAuth-style {"error": "invalid_request"}
+            message = str(error)
+    except (ValueError, AttributeError, TypeError, IndexError, KeyError):
         message = exc.content[:200].decode("utf-8", "replace") if exc.content else ""
     retry_after = None
     header = exc.resp.get("retry-after")

@@ -414,3 +414,19 @@ def test_local_meetings_plan_no_google_delivery(api, rep_factory, with_booking):
     made = book(api, offer["id"], offer["slots"][0]["start"]).json()
     assert made["calendar"]["event_id"] == f"knock-meeting-{made['id']}"
     assert not Delivery.objects.filter(kind__startswith="calendar.").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html>502 Bad Gateway</html>",
+        '{"error": "invalid_request"}',
+        '{"error": {"errors": "odd"}}',
+        '{"error": {"errors": []}}',
+        "[]",
+    ],
+)
+def test_odd_error_bodies_are_still_classified(body):
+    error = google_client.classify(http_error(({"status": "502"}, body)))
+    assert error.status == 502 and error.retryable is True
+    assert str(error).startswith("Google Calendar 502")
