@@ -194,7 +194,7 @@ def main() -> int:
             "--seed", SEED,
             "--max-examples", EXAMPLES,
             "--header", f"Authorization: Token {token}",
-            "--workers", "1",
+            "--workers", os.environ.get("FUZZ_WORKERS", "2"),
             "--request-timeout", "30",
             "--suppress-health-check", "all",
             "--report", "junit",
