@@ -182,7 +182,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # A chat's and a meeting's "status" are different choice sets: name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ChatStatusEnum": "routing.models.chats.Chat.STATUSES",
+        "MeetingStatusEnum": "calendars.models.Meeting.STATUSES",
+    },
     # The integration API speaks JSON (SPEC 8): only JSON request bodies are documented.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # The 400/401/404/422 answers and `additionalProperties: false` (routing/api/schema.py).

@@ -427,6 +427,7 @@ def test_workspace_settings(api, workspace, make_rep, make_rule):
         "default_rep": None,
         "default_ai_agent": workspace.default_ai_agent_id,
         "intent_rules": {},
+        "auto_close_hours": 24,
     }
     dana = make_rep("Dana")
     rule = make_rule("Support desk")

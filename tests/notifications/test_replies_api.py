@@ -58,13 +58,15 @@ def test_a_second_reply_changes_nothing(local, ai_first, route, api):
     assert not [e for e in events if e["type"] == "chat.updated"]
 
 
-def test_a_reply_before_the_chat_started_counts_as_zero_minutes(local, team, route, api):
+def test_a_reply_dated_before_the_chat_started_is_refused(local, team, route, api):
+    # Issue 10 item 7: it used to be accepted and counted as a 0-minute response.
     data = route()
     at = timezone.now() - timedelta(hours=1)
-    assert (
-        reply(api, data["id"], rep=team.omar.id, at=at.isoformat()).json()["response_time_minutes"]
-        == 0
-    )
+    response = reply(api, data["id"], rep=team.omar.id, at=at.isoformat())
+    assert response.status_code == 400
+    assert "at" in response.json()
+    chat = Chat.objects.get(id=data["id"])
+    assert chat.first_response_at is None and chat.responding_rep_id is None
 
 
 def test_a_rep_of_another_workspace_is_400(local, team, route, api, other_api):
