@@ -94,7 +94,7 @@ def test_screenshots_of_the_main_pages(page, transactional_db):
     shoot(page, "segment-form.png")
 
     nav(page, "Knock Links").click()
-    expect(page.locator("tbody tr")).to_have_count(5)
+    expect(page.locator("tbody tr")).to_have_count(6)
     shoot(page, "links.png")
 
     nav(page, "Pools").click()
