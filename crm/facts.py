@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from routing.facts import CrmFacts
 
-from .backends.base import CrmError, CrmRecord
+from .backends.base import CrmError, CrmRecord, website_host
 from .lookup import lookup_for_workspace
 from .mapping import rep_for_owner
 
@@ -39,4 +39,53 @@ def facts_from(record: CrmRecord, owner_rep_id: int | None = None) -> CrmFacts:
         exists=record.exists,
         is_customer=record.is_customer,
         has_open_opportunity=record.has_open_opportunity,
+        company=account_company(record),
     )
+
+
+# The CRM account's company facts (SPEC 3 names), read from the vendors' usual
+# account fields: the second source of `company.*`, after the caller's.
+ACCOUNT_FIELDS = {
+    "name": ("name", "Name"),
+    "domain": ("domain", "Website", "website"),
+    "industry": ("industry", "Industry"),
+    "employees": ("employees", "Employees", "NumberOfEmployees", "numberofemployees"),
+    "revenue": ("revenue", "Revenue", "AnnualRevenue", "annualrevenue"),
+    "country": ("country", "Country", "BillingCountry"),
+    "hq_city": ("hq_city", "city", "City", "BillingCity"),
+}
+
+
+def account_company(record: CrmRecord) -> dict | None:
+    if not record.exists:
+        return None
+    fields = record.fields or {}
+    if record.record_type == "account":
+        account = fields
+    else:  # a person's account, nested as each backend does (local, Salesforce, HubSpot)
+        account = next(
+            (
+                fields[k]
+                for k in ("account", "Account", "company")
+                if isinstance(fields.get(k), dict)
+            ),
+            {},
+        )
+    company = {}
+    for ours, names in ACCOUNT_FIELDS.items():
+        value = next((account[n] for n in names if account.get(n) not in (None, "")), None)
+        if value is None:
+            continue
+        if ours in ("employees", "revenue"):
+            try:
+                value = int(float(str(value).replace(",", "")))
+            except ValueError:
+                continue
+        elif ours == "domain":
+            value = website_host(str(value))
+            if not value:
+                continue
+        company[ours] = value
+    if "name" not in company and record.account_name:
+        company["name"] = record.account_name
+    return company or None

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crm",
     "calendars",
     "notifications",
+    "enrichment",  # company facts by email domain (routing.facts.EnrichmentFacts)
     "demo",  # seed_demo, simulate_leads: the one app that imports every slice
 ]
 
@@ -227,7 +228,7 @@ GOOGLE_EVENTS_TIMEOUT = env.float("GOOGLE_EVENTS_TIMEOUT", default=15.0)
 # routing never imports these apps. Facts are asked before the routing transaction:
 # name -> fn(workspace, *, email, domain) -> facts (routing.facts). Planners run inside
 # it, each for every event: fn(event: str, **data) -> None.
-KNOCK_FACT_PROVIDERS = {"crm": "crm.facts.fetch"}
+KNOCK_FACT_PROVIDERS = {"crm": "crm.facts.fetch", "enrichment": "enrichment.facts.fetch"}
 KNOCK_OUTBOX_PLANNERS = [
     "notifications.planner.plan",
     "crm.writeback.plan",

@@ -33,5 +33,6 @@ urlpatterns = [
     path("slack/", include("notifications.urls")),
     path("", include("calendars.console.urls")),  # meetings, reps' calendars (by URL name)
     path("", include("calendars.console.urls_google")),  # /w/<ws>/google/ ("google:settings")
+    path("", include("enrichment.urls")),  # /w/<ws>/enrichment/ ("enrichment:page")
     path("", include(console)),
 ]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from . import intent as intent_detection
 from .engagement import engagement_score
 from .enrichment import email_domain, is_personal_domain
-from .facts import CrmFacts
+from .facts import COMPANY_FIELDS, CrmFacts, EnrichmentFacts
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
@@ -65,10 +65,12 @@ def build_chat_context(
     lead_existed: bool,
     crm=None,
     history: dict | None = None,
+    enrichment: EnrichmentFacts | None = None,
 ) -> tuple[dict, dict]:
     """Return (context, gaps). `payload` is the validated POST /chats/ body.
 
-    `crm` is a CrmFacts (the time-boxed lookup's outcome) or None when no lookup ran.
+    `crm` is a CrmFacts (the time-boxed lookup's outcome) or None when no lookup ran;
+    `enrichment` an EnrichmentFacts likewise (company facts by email domain).
     `history` is the lead's past in Knock: {"prior_chats", "days_since_last_seen"}.
     """
     gaps: dict[str, str] = {}
@@ -78,9 +80,11 @@ def build_chat_context(
     lead = {**lead_in, "email": email, "domain": domain}
     lead["is_personal_email"] = is_personal_domain(domain)
 
-    company = _clean(payload.get("company") or {})
-    if not company:
-        gaps["company"] = "no enrichment provider configured and the caller sent none"
+    company, sources, company_gap = company_namespace(
+        _clean(payload.get("company") or {}), crm, enrichment, domain
+    )
+    if company_gap:
+        gaps["company"] = company_gap
 
     session = _clean(payload.get("session") or {})
     if payload.get("referrer") and "referrer" not in session:
@@ -113,6 +117,8 @@ def build_chat_context(
         "signals": crm_signals(crm, lead_existed),
         "custom": dict(payload.get("custom") or {}),
     }
+    if sources:
+        context["sources"] = sources
     if link is not None:
         context["link"] = _clean({"slug": link.slug, "channel": link.channel, "name": link.name})
     history = history or {}
@@ -132,6 +138,65 @@ def build_chat_context(
         gaps["crm"] = f"unavailable ({crm.error})"
         gaps["signals"] = "funnel stage from Knock history only (CRM unavailable)"
     return context, gaps
+
+
+def company_namespace(
+    caller: dict, crm: CrmFacts | None, enrichment: EnrichmentFacts | None, domain: str
+) -> tuple[dict, dict, str | None]:
+    """(company, sources, gap): SPEC 3 `company`, field by field from the caller,
+    else the CRM account, else the enrichment provider. `sources` maps
+    "company.<field>" to where its value came from ("caller", "crm: hubspot",
+    "enrichment: local"); `gap` says why company facts are missing or partial."""
+    layers: list[tuple[str, dict]] = [("caller", caller)]
+    if crm is not None and crm.answered and crm.company:
+        layers.append((f"crm: {crm.namespace.get('system', 'crm')}", _clean(crm.company)))
+    if enrichment is not None and enrichment.company:
+        layers.append((enrichment.source, _clean(enrichment.company)))
+    company: dict = {}
+    sources: dict[str, str] = {}
+    for source, fields in layers:
+        for key, value in fields.items():
+            if key not in company:
+                company[key] = value
+                sources[f"company.{key}"] = source
+    # Our fields first, in catalog order; a caller's extra keys after them.
+    order = {name: i for i, name in enumerate(COMPANY_FIELDS)}
+    company = dict(sorted(company.items(), key=lambda kv: order.get(kv[0], len(order))))
+    sources = {f"company.{k}": sources[f"company.{k}"] for k in company}
+
+    gap = None
+    if enrichment is None:
+        if not company:
+            gap = "no enrichment provider configured and the caller sent none"
+    elif enrichment.error:
+        gap = f"enrichment unavailable ({enrichment.error})"
+        if company:
+            gap += "; only the caller's and the CRM's company facts"
+    elif not company:
+        gap = enrichment.skipped or f"{enrichment.source} knows no company at {domain}"
+    return company, sources, gap
+
+
+def source_lines(context: dict) -> list[str]:
+    """Trace lines naming the source of each company fact:
+    "company.employees = 1,200 (enrichment: local)"."""
+    company = context.get("company") or {}
+    sources = context.get("sources") or {}
+    lines = []
+    for key, value in company.items():
+        source = sources.get(f"company.{key}")
+        if source is None:
+            continue
+        if isinstance(value, bool):
+            shown = str(value).lower()
+        elif isinstance(value, int | float):
+            shown = f"{value:,}"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        lines.append(f"company.{key} = {shown} ({source})")
+    return lines
 
 
 def funnel_stage(crm: CrmFacts | None, *, seen_before: bool) -> str:

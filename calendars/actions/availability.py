@@ -70,6 +70,7 @@ def prepare(workspace: Workspace, payload: dict, *, now):
         lead_first_touch=(lead.first_touch or None) if lead else None,
         lead_existed=lead is not None,
         crm=crm,
+        enrichment=facts.get("enrichment"),
         history=_history(lead, now),
     )
     return link, email, lead, context, gaps, crm

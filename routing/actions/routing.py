@@ -93,7 +93,8 @@ def route_chat(
     email = payload["lead"]["email"].strip().lower()
     link = _link(workspace, payload.get("link"))  # an unknown link is a 404 before any work
     # Facts (the CRM) are asked before the transaction opens: a slow CRM must not hold locks.
-    crm = seams.fetch_facts(workspace, email=email, domain=email_domain(email)).get("crm")
+    facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
+    crm = facts.get("crm")
     with transaction.atomic(durable=True):
         lead, created = Lead.objects.get_or_create(
             workspace=workspace,
@@ -106,6 +107,7 @@ def route_chat(
             lead_first_touch=lead.first_touch or None,
             lead_existed=not created,
             crm=crm,
+            enrichment=facts.get("enrichment"),
             history=None if created else _history(lead, now),
         )
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
@@ -188,12 +190,14 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
         link = _link(workspace, payload.get("link"))
         email = payload["lead"]["email"].strip().lower()
         lead = Lead.objects.filter(workspace=workspace, email=email).first()
+        facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
         context, gaps = build_chat_context(
             payload=payload,
             link=link,
             lead_first_touch=(lead.first_touch or None) if lead else None,
             lead_existed=lead is not None,
-            crm=seams.fetch_facts(workspace, email=email, domain=email_domain(email)).get("crm"),
+            crm=facts.get("crm"),
+            enrichment=facts.get("enrichment"),
             history=_history(lead, now) if lead else None,
         )
     # A rolled-back atomic block guarantees "no writes" even if a future
