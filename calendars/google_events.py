@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from notifications import deliveries
 from notifications.deliveries import DeliveryError, handler
-from notifications.models import Delivery
+from outbox.models import Delivery
 
 from .backends.base import CalendarError
 from .models import CalendarConnection, Meeting

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from notifications.models import Delivery
+from outbox.models import Delivery
 from routing.console.access import console_view
 
 from . import actions

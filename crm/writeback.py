@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from notifications import deliveries
 from notifications.deliveries import DeliveryError, handler
-from notifications.models import Delivery
+from outbox.models import Delivery
 
 from .backends import backend_for_workspace
 from .backends.base import CrmError

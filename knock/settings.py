@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks_db",
     "routing",
+    "outbox",  # the Delivery ledger and its runner (docs/architecture.md)
     "crm",
     "calendars",
     "notifications",

@@ -1,19 +1,12 @@
-"""Deliveries, Slack settings and events in the admin: read-only. The ledgers are
-written by the application only; Slack settings (and the bot token) are edited on
-the console's Slack page."""
+"""Slack settings and events in the admin: read-only. The ledgers are written by the
+application only; Slack settings (and the bot token) are edited on the console's
+Slack page. Deliveries are outbox/admin.py."""
 
 from django.contrib import admin
 
 from knock.admin_actions import ReadOnlyAdmin
 
-from .models import Delivery, SlackEvent, SlackInteraction, SlackSettings, SlackSync
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "kind", "workspace", "backend", "status", "attempts", "created_at"]
-    list_filter = ["workspace", "kind", "status", "backend"]
-    search_fields = ["key", "last_error"]
+from .models import SlackEvent, SlackInteraction, SlackSettings, SlackSync
 
 
 @admin.register(SlackSettings)

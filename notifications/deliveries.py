@@ -20,7 +20,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from .models import Delivery
+from outbox.models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _done(delivery: Delivery, result: dict) -> None:
     delivery.done_at = timezone.now()
     delivery.next_attempt_at = None
     delivery.save()
-    from .events import delivery_changed
+    from outbox.events import delivery_changed
 
     delivery_changed(delivery)
     for callback in ON_DONE.get(delivery.kind, []):
@@ -145,7 +145,7 @@ def _failed_attempt(delivery: Delivery, error: DeliveryError) -> None:
         delivery.next_attempt_at = None
         delivery.save()
         logger.warning("delivery %s failed for good: %s", delivery.id, delivery.last_error)
-        from .events import delivery_changed
+        from outbox.events import delivery_changed
 
         delivery_changed(delivery)
         return

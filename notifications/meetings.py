@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifications.models import Delivery
+from outbox.models import Delivery
 
 from . import deliveries
 from .planner import backend_for, decision_url

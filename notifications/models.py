@@ -1,11 +1,6 @@
-"""Deliveries: every side effect of a decision (Slack posts and DMs, CRM writes).
+"""Slack: settings, the events and interactions seen, the rep syncs.
 
-A Delivery row is written in the same transaction as the decision and its
-task is enqueued there too (django-tasks-db stores it in the same database),
-so a decision never commits without its side effects, and a rolled-back
-decision leaves none. The row is also the ledger that makes a delivery
-idempotent (its `result` holds the Slack ts once posted) and the local outbox
-the console shows when no Slack workspace is connected.
+The Delivery ledger (every Slack post, DM and update is one) is outbox.models.Delivery.
 """
 
 from django.db import models
@@ -36,55 +31,6 @@ class SlackSettings(models.Model):
     @bot_token.setter
     def bot_token(self, value: str) -> None:
         self.bot_token_encrypted = encrypt(value or "")
-
-
-class Delivery(models.Model):
-    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-    STATUSES = [(s, s.title()) for s in (PENDING, RUNNING, DONE, FAILED)]
-    KINDS = [
-        ("slack.alert", "Lead alert in the monitoring channel"),
-        ("slack.rep_dm", "DM to the assigned rep"),
-        ("slack.owner_dm", "DM to the CRM owner (Join)"),
-        ("slack.update", "Update of a Slack message"),
-        ("crm.write", "CRM write-back"),
-    ]
-
-    workspace = models.ForeignKey(
-        "routing.Workspace", on_delete=models.CASCADE, related_name="deliveries"
-    )
-    decision = models.ForeignKey(
-        "routing.Decision", null=True, blank=True, on_delete=models.CASCADE,
-        related_name="deliveries",
-    )  # fmt: skip
-    chat = models.ForeignKey(
-        "routing.Chat", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    kind = models.CharField(max_length=20, choices=KINDS)
-    # Idempotency: one delivery per (workspace, key), e.g. "decision:812:alert".
-    key = models.CharField(max_length=200)
-    backend = models.CharField(max_length=20, help_text="slack, local, or a CRM backend name")
-    target = models.JSONField(default=dict, help_text="Where it goes: channel, user, record.")
-    payload = models.JSONField(default=dict, help_text="What it says or writes.")
-    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    max_attempts = models.PositiveIntegerField(default=6)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "key"], name="uniq_delivery_key"),
-        ]
-        indexes = [models.Index(fields=["workspace", "status", "-created_at"])]
-        verbose_name_plural = "deliveries"
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.status})"
 
 
 class SlackEvent(models.Model):

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from outbox.models import Delivery
 from routing.console.access import console_view
 
 from . import actions, deliveries
 from .forms import SlackSettingsForm
-from .models import Delivery, SlackSettings, SlackSync
+from .models import SlackSettings, SlackSync
 from .slack.client import token_for
 
 

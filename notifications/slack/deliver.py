@@ -9,8 +9,9 @@ instead of posting again: a retry never posts twice.
 
 from __future__ import annotations
 
+from outbox.models import Delivery
+
 from ..deliveries import DeliveryError, handler, save_progress
-from ..models import Delivery
 from .client import classify, client_for
 
 EVENT_TYPE = "knock_delivery"

@@ -11,8 +11,9 @@ than be lost. A retried reply looks for its own key in the thread before posting
 
 from __future__ import annotations
 
+from outbox.models import Delivery
+
 from ..deliveries import DeliveryError, handler
-from ..models import Delivery
 from .client import client_for
 from .deliver import EVENT_TYPE, _call, _post
 

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat, Rep
 
 from .. import deliveries
-from ..models import Delivery, SlackEvent
+from ..models import SlackEvent
 from . import messages
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from calendars.backends.base import CalendarError, CalendarRef
 from calendars.backends.google import GoogleCalendar, windows
 from calendars.models import CalendarConnection, Meeting
 from notifications import deliveries
-from notifications.models import Delivery
+from outbox.models import Delivery
 from tests.fakes.google_calendar import rsa_key_pem
 
 from .conftest import tomorrow

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from calendars.models import CalendarConnection, GoogleSettings, Meeting
-from notifications.models import Delivery
+from outbox.models import Delivery
 from tests.notifications.conftest import time_passes
 from tests.tasks import run_tasks
 

@@ -26,7 +26,8 @@ from django.test import Client
 
 from crm.models import CrmSettings, CrmUserMapping, LocalAccount, LocalContact, LocalOpportunity
 from knock.admin_actions import ActionAdmin
-from notifications.models import Delivery, SlackEvent, SlackInteraction, SlackSettings, SlackSync
+from notifications.models import SlackEvent, SlackInteraction, SlackSettings, SlackSync
+from outbox.models import Delivery
 from routing import actions
 from routing.models import (
     Chat,

@@ -13,7 +13,7 @@ from calendars.models import Meeting
 from crm.forms import CrmSettingsForm
 from crm.models import CrmSettings, LocalAccount, LocalContact
 from notifications import deliveries
-from notifications.models import Delivery
+from outbox.models import Delivery
 from tests.calendars.conftest import (  # noqa: F401 - fixtures
     MEETINGS,
     ask,

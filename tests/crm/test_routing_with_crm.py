@@ -8,7 +8,7 @@ from crm.backends import BACKENDS
 from crm.backends.base import CrmBackend, CrmRecord
 from crm.models import CrmSettings, LocalAccount, LocalContact, LocalOpportunity
 from notifications import deliveries
-from notifications.models import Delivery
+from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat
 

@@ -6,7 +6,7 @@ import pytest
 
 from crm.models import CrmSettings, LocalAccount, LocalContact
 from notifications import deliveries
-from notifications.models import Delivery
+from outbox.models import Delivery
 from routing import actions
 
 from .fakes import HS, RATE_HEADERS, FakeSalesforce, hs_object, sf_attributes, sf_user_ref

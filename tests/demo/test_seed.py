@@ -12,7 +12,7 @@ from django.utils import timezone
 from calendars.models import Availability, BusyBlock, CalendarConnection, Meeting
 from demo import meetings
 from demo.management.commands.seed_demo import Command as SeedDemo
-from notifications.models import Delivery
+from outbox.models import Delivery
 from routing import booking as bookings
 from routing.models import Decision, RoutingRule, Workspace
 

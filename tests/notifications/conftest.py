@@ -28,8 +28,8 @@ from django.test import Client, TestCase
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from notifications.models import Delivery
 from notifications.planner import plan_decision
+from outbox.models import Delivery
 from routing import actions
 from routing.actions.rules import compiled, current_version
 from routing.events import feed_group

@@ -42,7 +42,7 @@ def test_requeue_deliveries_command(workspace):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from notifications.models import Delivery
+    from outbox.models import Delivery
 
     stuck = Delivery.objects.create(
         workspace=workspace, kind="slack.alert", key="k1", backend="slack",

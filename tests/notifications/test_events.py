@@ -10,8 +10,9 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from notifications import deliveries
-from notifications.models import Delivery, SlackEvent
+from notifications.models import SlackEvent
 from notifications.slack import tasks
+from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat
 

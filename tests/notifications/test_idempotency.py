@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notifications import deliveries
-from notifications.models import Delivery
+from outbox.models import Delivery
 from routing import actions
 
 from .conftest import ready_tasks, run_tasks, time_passes, user_id

@@ -7,8 +7,8 @@ import time
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from notifications.models import Delivery
 from notifications.slack import messages
+from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat
 

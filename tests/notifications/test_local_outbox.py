@@ -6,7 +6,8 @@ import pytest
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from notifications.models import Delivery, SlackSettings
+from notifications.models import SlackSettings
+from outbox.models import Delivery
 from routing import actions
 from routing.models import Rep
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from calendars.models import Meeting
 from notifications import deliveries
-from notifications.models import Delivery
+from outbox.models import Delivery
 from routing import actions
 from tests.calendars.conftest import (  # noqa: F401 - fixtures
     MEETINGS,

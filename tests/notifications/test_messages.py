@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from notifications import planner
-from notifications.models import Delivery
 from notifications.slack import messages
+from outbox.models import Delivery
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 URL = "https://knock.example.com/w/7/decisions/812/"

@@ -13,8 +13,8 @@ from django_tasks_db.models import DBTaskResult
 
 from notifications import deliveries
 from notifications.deliveries import BASE_DELAY, MAX_DELAY, backoff
-from notifications.models import Delivery
 from notifications.slack import client as slack_client
+from outbox.models import Delivery
 from routing import actions
 
 from .conftest import feed_events, ready_tasks, run_tasks, time_passes

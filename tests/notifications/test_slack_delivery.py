@@ -5,8 +5,9 @@ WebClient against FakeSlack."""
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from notifications.models import Delivery, SlackSettings
+from notifications.models import SlackSettings
 from notifications.slack.client import token_for
+from outbox.models import Delivery
 from routing import actions
 
 from .conftest import TOKEN, feed_events, plan_with_crm_owner, run_tasks, user_id

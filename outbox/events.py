@@ -17,4 +17,3 @@ def delivery_changed(delivery) -> None:
         },
     }
     transaction.on_commit(lambda: send(delivery.workspace_id, event), robust=True)
-
