@@ -78,6 +78,7 @@ __all__ = [
     "LeafExplanation",
     "compile",
     "describe",
+    "describe_explained_leaf",
     "explain",
     "fields",
     "leaves",
@@ -1135,6 +1136,22 @@ def describe(tree: Any) -> str:
     """A readable one-liner, e.g. ``Company employees > 200 AND (Attribution channel
     is one of LinkedIn Ads, G2)``. Raises ``ConditionError`` for an invalid tree."""
     return _describe(_normalize(tree), nested=False)
+
+
+def describe_explained_leaf(leaf: dict) -> str:
+    """The condition of one leaf of an explain() dict in words ('Company employees > 200').
+
+    The one wording of a leaf: the engine's trace lines and the console's
+    condition table both use it. A leaf that no longer validates (a trace stored
+    before an operator changed) is shown as its raw field and operator.
+    """
+    tree = {"field": leaf.get("field"), "op": leaf.get("op")}
+    if leaf.get("value") is not None:
+        tree["value"] = leaf["value"]
+    try:
+        return describe(tree)
+    except ConditionError:
+        return f"{leaf.get('field')} {leaf.get('op')}"
 
 
 _MAX_LISTED = 10

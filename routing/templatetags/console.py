@@ -32,17 +32,10 @@ def explanation_rows(node, indent=12):
             for child in children:
                 walk(child, depth)
             return
-        tree = {"field": n["field"], "op": n["op"]}
-        if n.get("value") is not None:
-            tree["value"] = n["value"]
-        try:
-            text = conditions.describe(tree)
-        except conditions.ConditionError:
-            text = f"{n['field']} {n['op']}"
         actual = n.get("actual")
         rows.append(
             {
-                "text": text,
+                "text": conditions.describe_explained_leaf(n),
                 "missing": n.get("missing"),
                 "actual": actual if isinstance(actual, str) else json.dumps(actual),
                 "result": n["result"],
