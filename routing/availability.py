@@ -6,6 +6,14 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Messages name the day as a person reads it; the keys stay the API's.
+DAY_NAMES = dict(
+    zip(
+        DAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
 
 
 class WorkingHoursError(ValueError):
@@ -26,8 +34,9 @@ def parse_working_hours(value) -> dict[str, list[tuple[time, time]]]:
     for day, intervals in value.items():
         if day not in DAYS:
             raise WorkingHoursError(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
+        name = DAY_NAMES[day]
         if not isinstance(intervals, list):
-            raise WorkingHoursError(f"{day}: must be a list of [start, end] pairs")
+            raise WorkingHoursError(f"{name}: must be a list of [start, end] pairs")
         parsed[day] = []
         for interval in intervals:
             if (
@@ -35,13 +44,15 @@ def parse_working_hours(value) -> dict[str, list[tuple[time, time]]]:
                 or len(interval) != 2
                 or not all(isinstance(t, str) for t in interval)
             ):
-                raise WorkingHoursError(f'{day}: each interval must be ["HH:MM", "HH:MM"]')
+                raise WorkingHoursError(f'{name}: each interval must be ["HH:MM", "HH:MM"]')
             try:
                 start, end = (time.fromisoformat(t) for t in interval)
             except ValueError as exc:
-                raise WorkingHoursError(f"{day}: {exc}") from exc
+                raise WorkingHoursError(f"{name}: {exc}") from exc
             if start == end:
-                raise WorkingHoursError(f"{day}: an interval cannot start and end at {start}")
+                raise WorkingHoursError(
+                    f"{name}: an interval cannot start and end at the same time ({start:%H:%M})"
+                )
             parsed[day].append((start, end))
     return parsed
 

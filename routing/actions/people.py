@@ -135,16 +135,17 @@ def _clean_members(workspace: Workspace, members) -> list[dict]:
         raise ActionError({"members": [f"Each member needs a rep id; got {bad!r}."]})
     if len(set(rep_ids)) != len(rep_ids):
         raise ActionError({"members": ["A rep appears more than once."]})
-    known = set(
-        Rep.objects.filter(workspace=workspace, id__in=rep_ids).values_list("id", flat=True)
-    )
+    known = dict(Rep.objects.filter(workspace=workspace, id__in=rep_ids).values_list("id", "name"))
     unknown = [r for r in rep_ids if r not in known]
     if unknown:
         raise ActionError({"members": [f"No rep with id {unknown[0]} in this workspace."]})
     for m in members:
         weight = m.get("weight", 1)
         if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 1000:
-            raise ActionError({"members": [f"Weight of rep {m['rep']} must be 1 to 1000."]})
+            name = known[m["rep"]]  # the person, not the id: the console shows this as is
+            raise ActionError(
+                {"members": [f"{name}'s weight must be a whole number from 1 to 1000."]}
+            )
     return members
 
 

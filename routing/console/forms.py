@@ -15,7 +15,7 @@ from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
 
 ASSIGNEE_CHOICES = [
     ("rep", "A rep"),
-    ("pool", "A round-robin pool"),
+    ("pool", "A pool (round robin or load balanced)"),
     ("ai_agent", "An AI agent"),
     ("crm_owner", "The lead's CRM owner"),
     ("workspace_default", "The workspace default rep"),
@@ -356,7 +356,11 @@ class TestLeadForm(forms.Form):
             try:
                 context = json.loads(raw)
             except json.JSONDecodeError as exc:
-                self.add_error("context_json", f"Not valid JSON: {exc.msg}.")
+                self.add_error(
+                    "context_json",
+                    f"This is not valid JSON: {exc.msg.lower()} at line {exc.lineno}, "
+                    f"column {exc.colno}. Check the quotes and brackets there.",
+                )
                 return data
             if not isinstance(context, dict):
                 self.add_error("context_json", "The context must be a JSON object.")

@@ -245,16 +245,22 @@
       }
       const errorPath = el.getAttribute("data-error-path");
       const errorMessage = el.getAttribute("data-error-message");
+      // The server's list repeats what the builder shows beside the node (or the JSON box):
+      // each error is shown once, so the list hides when the builder places it.
+      const serverList = el.parentElement && el.parentElement.querySelector(":scope > .errorlist");
       if (parseError) {
         // Keep what the user submitted, untouched, in the JSON view.
         this.root = this.parseRoot({ all: [] });
-        this.showGeneralError(errorMessage || "");
         this.enterJsonMode(this.textarea.value);
-        this.showJsonError(`Not valid JSON: ${parseError.message}`);
+        this.showJsonError(errorMessage || `Not valid JSON: ${parseError.message}`);
+        if (serverList) serverList.hidden = true;
         return;
       }
       this.root = this.parseRoot(tree);
-      if (errorMessage || errorPath !== null) this.applyServerError(errorPath, errorMessage || "Invalid condition");
+      if (errorMessage || errorPath !== null) {
+        this.applyServerError(errorPath, errorMessage || "Invalid condition");
+        if (errorMessage && serverList) serverList.hidden = true;
+      }
       this.render();
       this.sync();
     }
@@ -386,7 +392,7 @@
     applyServerError(path, message) {
       const node = path === null ? null : this.findByPath(path);
       if (node) node.error = message;
-      else this.showGeneralError(path ? `${path}: ${message}` : message);
+      else this.showGeneralError(message);
     }
 
     showGeneralError(message) {

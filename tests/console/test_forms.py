@@ -68,7 +68,7 @@ def test_pool_member_bad_weight_is_refused(console, workspace, make_rep):
     response = console.post(
         url(workspace, f"pools/{pool.id}/members/{dana.id}/"), {"weight": "abc"}, follow=True
     )
-    assert "Weight of rep" in response.content.decode()
+    assert "Dana&#x27;s weight must be a whole number from 1 to 1000." in response.content.decode()
     assert PoolMember.objects.get().weight == 1
 
 

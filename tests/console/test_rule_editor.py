@@ -140,7 +140,7 @@ def test_test_a_lead_with_pasted_context(console, workspace, rule):
 def test_test_a_lead_with_bad_json_says_so(console, workspace, rule):
     response = console.post(url(workspace, f"rules/{rule.id}/test/"), {"context_json": "{"})
     assert response.status_code == 400
-    assert "Not valid JSON" in response.content.decode()
+    assert "This is not valid JSON" in response.content.decode()
 
 
 def test_default_rule_cannot_be_deleted(console, workspace):

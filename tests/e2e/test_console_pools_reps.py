@@ -83,7 +83,7 @@ def test_a_weight_of_zero_is_refused_with_a_message(logged_in_page, acme):
     weight.evaluate("el => el.removeAttribute('min')")
     weight.fill("0")
     dana.get_by_role("button", name="Save").click()
-    expect(page.locator(".toast.error")).to_contain_text("must be 1 to 1000")
+    expect(page.locator(".toast.error")).to_contain_text("must be a whole number from 1 to 1000")
     assert PoolMember.objects.get(pool=acme.pool, rep=acme.reps["Dana"]).weight == 1
 
 

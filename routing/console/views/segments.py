@@ -7,11 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from routing import actions
+from routing.actions.versions import console_author
 from routing.models import RoutingRule, Segment
 
 from ..access import console_view
 from ..booking_forms import MeetingSegmentForm, flatten_booking_errors
 from ..builder import catalog_json
+from ..condition_errors import in_words
 from ..forms import SegmentForm, run_action
 
 
@@ -27,6 +29,13 @@ def _action(rule, action):
 def _render_form(request, form, rule, segment=None, status=200):
     error = getattr(form, "action_error", None)
     raw = form.data.get("conditions") if form.is_bound else None
+    if error is not None and error.node_path is not None and "conditions" in form.errors:
+        tree = (
+            json.loads(raw) if raw else None
+        )  # it parsed: the action refused the tree, not the JSON
+        form.errors["conditions"] = form.error_class(
+            [in_words(tree, error.node_path, str(m)) for m in error.errors.get("conditions", [])]
+        )
     tree = raw if raw is not None else json.dumps(segment.conditions if segment else {"all": []})
     return render(
         request,
@@ -59,7 +68,8 @@ def segment_create(request, rule_id):
         return _render_form(request, form, rule)
     form = form_class(request.POST, workspace=request.workspace)
     add = _action(rule, actions.add_segment)
-    if form.is_valid() and run_action(form, add, rule, **form.action_kwargs()):
+    author = console_author(request.user)
+    if form.is_valid() and run_action(form, add, rule, **form.action_kwargs(), author=author):
         messages.success(request, f"Added segment “{form.cleaned_data['name']}”.")
         return _back(request, rule)
     return _render_form(request, form, rule, status=400)
@@ -99,7 +109,8 @@ def segment_edit(request, segment_id):
         return _render_form(request, form, rule, segment)
     form = form_class(request.POST, workspace=request.workspace, is_fallback=segment.is_fallback)
     update = _action(rule, actions.update_segment)
-    if form.is_valid() and run_action(form, update, segment, **form.action_kwargs()):
+    author = console_author(request.user)
+    if form.is_valid() and run_action(form, update, segment, **form.action_kwargs(), author=author):
         messages.success(request, f"Saved segment “{form.cleaned_data['name']}”.")
         return _back(request, rule)
     return _render_form(request, form, rule, segment, status=400)
@@ -110,7 +121,7 @@ def segment_edit(request, segment_id):
 def segment_duplicate(request, segment_id):
     segment = _segment(request, segment_id)
     try:
-        actions.duplicate_segment(segment)
+        actions.duplicate_segment(segment, author=console_author(request.user))
     except actions.ActionError as exc:
         messages.error(request, exc.text())
         return _back(request, segment.rule)
@@ -123,7 +134,7 @@ def segment_duplicate(request, segment_id):
 def segment_delete(request, segment_id):
     segment = _segment(request, segment_id)
     try:
-        actions.delete_segment(segment)
+        actions.delete_segment(segment, author=console_author(request.user))
     except actions.ActionError as exc:
         messages.error(request, exc.text())
     else:

@@ -1,0 +1,128 @@
+"""Issue 14 items 7-10: the console speaks the page's terms, once, beside the field."""
+
+import json
+import re
+
+import pytest
+
+from notifications.models import SlackSettings
+from routing import actions
+from routing.availability import WorkingHoursError, parse_working_hours
+from routing.models import KnockLink, PoolMember, Segment
+
+from .conftest import url
+
+pytestmark = pytest.mark.django_db
+
+
+# --------------------------------------------------------------------------- item 7
+def test_pool_weight_error_names_the_rep(console, workspace, make_rep):
+    dana = make_rep("Dana Whitfield")
+    pool = actions.create_pool(workspace, name="P", members=[{"rep": dana.id}])
+    response = console.post(
+        url(workspace, f"pools/{pool.id}/members/{dana.id}/"), {"weight": "0"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Dana Whitfield&#x27;s weight must be a whole number from 1 to 1000." in page
+    assert f"rep {dana.id}" not in page
+    assert PoolMember.objects.get().weight == 1
+
+
+def test_working_hours_errors_name_the_weekday():
+    with pytest.raises(WorkingHoursError) as info:
+        parse_working_hours({"mon": [["09:00", "09:00"]]})
+    assert str(info.value) == "Monday: an interval cannot start and end at the same time (09:00)"
+
+
+def test_test_a_lead_bad_json_is_a_sentence_beside_the_json_box(console, workspace, rule):
+    response = console.post(url(workspace, f"rules/{rule.id}/test/"), {"context_json": "{"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "context_json:" not in page
+    # Re-rendered out of band into the form, in the JSON box's row, once.
+    fields = page[page.index('id="test-fields"') :]
+    row = re.search(r'<div class="form-row field-error">.*?</div>', fields, re.S).group(0)
+    assert 'name="context_json"' in row and "This is not valid JSON" in row
+    assert page.count("This is not valid JSON") == 1
+
+
+def test_test_a_lead_missing_email_is_shown_once_beside_the_field(console, workspace, rule):
+    response = console.post(url(workspace, f"rules/{rule.id}/test/"), {"email": ""})
+    page = response.content.decode()
+    assert "email:" not in page
+    assert page.count("Give an email, or paste a context.") == 1
+    row = re.search(r'<div class="form-row field-error">.*?</div>', page, re.S).group(0)
+    assert 'name="email"' in row and "Give an email" in row
+    assert 'hx-swap-oob="true"' in page
+
+
+def test_condition_error_uses_catalog_labels_and_keeps_the_node(console, workspace, rule):
+    bad = {"all": [{"field": "company.employees", "op": "gt", "value": "many"}]}
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/segments/new/"),
+        {"name": "Broken", "conditions": json.dumps(bad), "assignee_type": "crm_owner"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-error-path="all[0]"' in page
+    assert "all[0] (company.employees gt)" not in page
+    assert "The condition “Company employees &gt;”: value must be a number" in page
+    assert not Segment.objects.filter(name="Broken").exists()
+
+
+def test_unknown_field_error_suggests_the_label(console, workspace, rule):
+    bad = {"any": [{"field": "company.employes", "op": "gt", "value": 5}]}
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/segments/new/"),
+        {"name": "Typo", "conditions": json.dumps(bad), "assignee_type": "crm_owner"},
+    )
+    page = response.content.decode()
+    assert 'data-error-path="any[0]"' in page
+    assert "did you mean Company employees?" in page
+
+
+# --------------------------------------------------------------------------- item 10
+def test_editor_has_move_buttons_and_a_version_badge(console, workspace, rule):
+    page = console.get(url(workspace, f"rules/{rule.id}/")).content.decode()
+    assert 'aria-label="Move Big up"' in page and 'aria-label="Move Support down"' in page
+    assert 'aria-label="Move Fallback' not in page  # the fallback stays last
+    assert f'data-testid="rule-version">v{rule.version}<' in page
+
+
+def test_sync_is_disabled_with_its_reason_without_a_token(console, workspace, settings):
+    settings.SLACK_BOT_TOKEN = ""
+    page = console.get(url(workspace, "slack/")).content.decode()
+    button = re.search(r"<button[^>]*>Sync reps from Slack</button>", page).group(0)
+    assert "disabled" in button and 'aria-describedby="sync-reason"' in button
+    assert "Needs a Slack bot token" in page
+
+
+@pytest.mark.parametrize("channel", ["not a channel!!", "#Leads Team", "leads?"])
+def test_slack_default_channel_must_be_a_channel(console, workspace, channel):
+    response = console.post(url(workspace, "slack/settings/"), {"default_channel": channel})
+    assert response.status_code == 302
+    page = console.get(url(workspace, "slack/")).content.decode()
+    assert "is not a Slack channel" in page
+    assert not SlackSettings.objects.filter(workspace=workspace).exists()
+
+
+@pytest.mark.parametrize("channel", ["#leads", "sales-emea", "C0123456789"])
+def test_slack_default_channel_accepts_names_and_ids(console, workspace, channel):
+    console.post(url(workspace, "slack/settings/"), {"default_channel": channel})
+    assert SlackSettings.objects.get(workspace=workspace).default_channel == channel
+
+
+def test_deactivating_a_link_asks_first(console, workspace):
+    KnockLink.objects.create(workspace=workspace, name="Website", slug="website")
+    page = console.get(url(workspace, "links/")).content.decode()
+    assert "return confirm(" in page and "Deactivate “Website”?" in page
+
+
+def test_overnight_interval_is_said_in_the_form(console, workspace):
+    rep = actions.create_rep(
+        workspace, name="Nia", email="nia@acme.test", working_hours={"fri": [["22:00", "06:00"]]}
+    )
+    page = console.get(url(workspace, f"reps/{rep.id}/")).content.decode()
+    shown = re.findall(r"<span class=\"muted\" data-overnight ?(hidden)?>", page)
+    assert shown.count("") == 1  # the Friday 22:00-06:00 interval, not the blank rows
+    assert "overnight shift (ends next day)" in page
