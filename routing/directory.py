@@ -1,7 +1,9 @@
 """The engine's view of a workspace's people, backed by the database.
 
 Queries are batched so that routing costs the same number of queries with 3
-segments or 300, and with 5 pool members or 500 (tests pin this).
+segments or 300, and with 5 pool members or 500 (tests pin this). It only
+reads: a pool pick's rotation comes back as a delta for the caller to apply.
+`for_update=True` locks the pools it reads (route_chat, which applies the delta).
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ class WorkspaceDirectory:
         context: dict,
         *,
         now: datetime,
-        simulate: bool = False,
+        for_update: bool = False,
     ):
         self.workspace = workspace
         self.now = now
-        self.pools = PoolPicker(workspace.id, now, simulate=simulate)
+        self.pools = PoolPicker(workspace.id, now, for_update=for_update)
         rep_ids = {s.assignee["id"] for s in rule.segments if s.assignee["type"] == "rep"}
         owner = get_path(context, "crm.owner_rep")
         if is_db_id(owner):

@@ -5,12 +5,18 @@ bottom and returns who gets the lead plus a trace an ops person can read.
 Everything that touches the world (reps, pools, locks) is behind the
 `Directory` the caller passes in, so the engine can be unit-tested with a
 dict and the same code runs for live routing and side-effect-free simulation.
+
+The directory only reads. What a pool pick changes (its rotation state) comes
+back as a `Rotation` in the outcome: `route_chat` applies it under the pool
+lock it read the state under, `simulate` drops it. The trace is built here in
+full, including why the rule was selected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from . import conditions
@@ -61,9 +67,26 @@ class Assigned:
 
 
 @dataclass(frozen=True)
+class Rotation:
+    """What one pool pick changes in that pool's rotation state: a delta, not a write.
+
+    `member_id` got the lead (its assigned_count + 1, last_assigned_at = `at`);
+    `current_weights` are the new smooth-round-robin values of every member that
+    took part in the pick (empty for least loaded, which keeps no such state).
+    Absolute values, so they are only valid under the lock they were read under.
+    """
+
+    pool_id: int
+    member_id: int
+    at: datetime
+    current_weights: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Resolution:
     assignee: Assigned | None
     reason: str  # how the assignee was chosen, or why the segment was skipped
+    rotation: Rotation | None = None  # set by a pool pick that chose someone
 
 
 class Directory(Protocol):
@@ -84,6 +107,9 @@ class Outcome:
     segment: SegmentSpec | None
     via: str  # "crm_owner_first" | "segment" | "last_resort"
     trace: dict[str, Any] = field(default_factory=dict)
+    # The rotation deltas of the pick that assigned the lead (at most one today):
+    # applied by the caller that routes for real, never by the engine.
+    rotations: tuple[Rotation, ...] = ()
 
 
 def compile_rule(snapshot: dict) -> CompiledRule:
@@ -146,18 +172,28 @@ def get_path(context: dict, path: str) -> Any:
 
 
 def decide(
-    rule: CompiledRule, context: dict, directory: Directory, gaps: dict | None = None
+    rule: CompiledRule,
+    context: dict,
+    directory: Directory,
+    gaps: dict | None = None,
+    *,
+    selected_because: str | None = None,
 ) -> Outcome:
-    """Route one context. `gaps` maps a namespace to why it could not be fetched."""
+    """Route one context. `gaps` maps a namespace to why it could not be fetched;
+    `selected_because` is why this rule was chosen (select_rule's reason)."""
     gaps = gaps or {}
+    rule_ref: dict[str, Any] = {"id": rule.id, "name": rule.name, "version": rule.version}
+    lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
+    if selected_because is not None:
+        rule_ref["selected_because"] = selected_because
+        lines.append(f"Selected because: {selected_because}.")
     trace: dict[str, Any] = {
         "gaps": gaps,
-        "rule": {"id": rule.id, "name": rule.name, "version": rule.version},
+        "rule": rule_ref,
         "crm_owner_first": None,
         "segments": [],
         "not_reached": 0,
     }
-    lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
     lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
 
     if rule.crm_owner_first:
@@ -203,7 +239,7 @@ def decide(
         seen = "; ".join(_all_leaves(explanation)) or seg.summary
         lines.append(f"{label}: matched ({seen}) -> {resolution.reason}.")
         trace["not_reached"] = len(rule.segments) - index - 1
-        return _finish(Outcome(resolution.assignee, seg, "segment"), trace, lines)
+        return _finish(_outcome(resolution, seg, "segment"), trace, lines)
 
     # Only reachable when the fallback's own assignee cannot take the lead
     # (its pool is exhausted, its rep deactivated): no lead is ever dropped.
@@ -211,7 +247,12 @@ def decide(
     lines.append(f"No segment could assign the lead; last resort: {resolution.reason}.")
     if resolution.assignee is None:  # pragma: no cover - the directory guarantees one
         raise RuntimeError("the directory returned no last-resort assignee")
-    return _finish(Outcome(resolution.assignee, None, "last_resort"), trace, lines)
+    return _finish(_outcome(resolution, None, "last_resort"), trace, lines)
+
+
+def _outcome(resolution: Resolution, segment: SegmentSpec | None, via: str) -> Outcome:
+    rotations = (resolution.rotation,) if resolution.rotation is not None else ()
+    return Outcome(resolution.assignee, segment, via, rotations=rotations)
 
 
 @dataclass
@@ -291,7 +332,7 @@ def _crm_owner_first(rule, context, directory, trace, lines, gaps) -> Outcome | 
         return None
     lines.append(f"CRM owner first: {resolution.reason}.")
     trace["not_reached"] = len(rule.segments)
-    return Outcome(resolution.assignee, None, "crm_owner_first")
+    return _outcome(resolution, None, "crm_owner_first")
 
 
 def _finish(outcome: Outcome, trace: dict, lines: list[str]) -> Outcome:
@@ -333,13 +374,7 @@ def _failed_leaves(explanation: dict, negated: bool = False) -> list[str]:
 
 def describe_leaf(leaf: dict, negated: bool = False) -> str:
     """'Company employees > 200 (saw 150)': the condition in words and the value seen."""
-    tree = {"field": leaf["field"], "op": leaf["op"]}
-    if leaf.get("value") is not None:
-        tree["value"] = leaf["value"]
-    try:
-        target = conditions.describe(tree)
-    except conditions.ConditionError:  # pragma: no cover - explained leaves are valid
-        target = f"{leaf['field']} {leaf['op']}"
+    target = conditions.describe_explained_leaf(leaf)
     seen = "missing" if leaf.get("missing") else f"saw {leaf.get('actual')!r}"
     return f"{'NOT ' if negated else ''}{target} ({seen})"
 

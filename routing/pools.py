@@ -8,23 +8,31 @@ rotation; with weights 3:1 it interleaves (A A B A, not A A A B).
 `load_balanced` takes the member with the fewest open chats; ties go to the
 one assigned least recently.
 
-Concurrency: `PoolPicker.lock` takes `SELECT ... FOR UPDATE` on every pool a
-routing may touch, in id order, before reading any member state; concurrent
-routings into one pool therefore run their picks one after another and see
-each other's committed rotation (READ COMMITTED re-reads after the lock).
-SQLite has no row locks; there `transaction_mode=IMMEDIATE` (settings)
-serialises writers instead.
+The picker only reads: `pick()` returns the pick and a `Rotation` delta (the
+members' new current_weight values, who got the lead and when), and
+`apply_rotations` is what writes it, called by `route_chat` alone; a
+simulation drops the delta, so it cannot move a rotation.
+
+Concurrency: with `for_update=True` (route_chat), `PoolPicker.lock` takes
+`SELECT ... FOR UPDATE` on every pool a routing may touch, in id order, before
+reading any member state, and the delta is applied in the same transaction;
+concurrent routings into one pool therefore run their picks one after another
+and see each other's committed rotation (READ COMMITTED re-reads after the
+lock). SQLite has no row locks; there `transaction_mode=IMMEDIATE` (settings)
+serialises writers instead. A simulation reads without the lock: it never
+waits for, or holds up, a live routing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, Value, When
 
 from .availability import unavailable_reason
-from .engine import Assigned, Resolution
+from .engine import Assigned, Resolution, Rotation
 from .models import Chat, Pool, PoolMember
 
 STRATEGY_LABELS = dict(Pool.STRATEGIES)
@@ -67,21 +75,23 @@ def least_loaded_pick(candidates: list[Candidate]) -> Candidate:
 
 
 class PoolPicker:
-    def __init__(self, workspace_id: int, now: datetime, *, simulate: bool = False):
+    def __init__(self, workspace_id: int, now: datetime, *, for_update: bool = False):
+        """`for_update`: lock the pools read (a caller that will apply the deltas must)."""
         self.workspace_id = workspace_id
         self.now = now
-        self.simulate = simulate
+        self.for_update = for_update
         self._pools: dict[int, Pool] = {}
 
     def lock(self, pool_ids: list[int]) -> None:
         if not pool_ids:
             return
         qs = Pool.objects.filter(workspace_id=self.workspace_id, id__in=pool_ids).order_by("id")
-        if not self.simulate:
+        if self.for_update:
             qs = qs.select_for_update()
         self._pools.update({p.id: p for p in qs})
 
     def pick(self, pool_id: int) -> Resolution:
+        """The member who gets the lead, and (in `rotation`) what that changes. Writes nothing."""
         pool = self._pools.get(pool_id)
         if pool is None:
             self.lock([pool_id])
@@ -97,29 +107,18 @@ class PoolPicker:
         if pool.strategy == "load_balanced":
             chosen = least_loaded_pick(available)
             how = f"fewest open chats ({chosen.open_chats})"
-            if not self.simulate:
-                self._record(chosen)
+            weights: dict[int, int] = {}
         else:
-            chosen, total = smooth_weighted_pick(available)
+            chosen, _ = smooth_weighted_pick(available)  # updates every current_weight
             how = "next in rotation"
-            if not self.simulate:
-                PoolMember.objects.filter(id__in=[c.member_id for c in available]).update(
-                    current_weight=F("current_weight") + F("weight")
-                )
-                self._record(chosen, subtract=total)
+            weights = {c.member_id: c.current_weight for c in available}
+        rotation = Rotation(pool.id, chosen.member_id, self.now, weights)
         reason = f"pool {pool.name} ({STRATEGY_LABELS[pool.strategy].lower()}) chose {chosen.name}"
         reason += f", {how}, {len(available)} of {len(candidates)} available"
         if skipped:
             reason += "; skipped " + "; ".join(skipped)
         pool_info = {"id": pool.id, "name": pool.name, "strategy": pool.strategy}
-        return Resolution(Assigned("rep", chosen.rep_id, chosen.name, pool_info), reason)
-
-    def _record(self, chosen: Candidate, subtract: int = 0) -> None:
-        PoolMember.objects.filter(id=chosen.member_id).update(
-            current_weight=F("current_weight") - subtract,
-            assigned_count=F("assigned_count") + 1,
-            last_assigned_at=self.now,
-        )
+        return Resolution(Assigned("rep", chosen.rep_id, chosen.name, pool_info), reason, rotation)
 
     def _candidates(self, pool: Pool) -> list[Candidate]:
         members = list(PoolMember.objects.filter(pool=pool).select_related("rep").order_by("id"))
@@ -166,3 +165,33 @@ class PoolPicker:
                 )
             )
         return candidates
+
+
+def apply_rotations(rotations: Iterable[Rotation]) -> None:
+    """Write pick deltas: one UPDATE per pool pick, whatever the pool's size.
+
+    Only for deltas read by a `PoolPicker(for_update=True)` in the caller's
+    still-open transaction: the values are absolute, right only under that lock.
+    """
+    for rotation in rotations:
+        updates = {
+            "assigned_count": Case(
+                When(id=rotation.member_id, then=F("assigned_count") + 1),
+                default=F("assigned_count"),
+                output_field=IntegerField(),
+            ),
+            "last_assigned_at": Case(
+                When(id=rotation.member_id, then=Value(rotation.at)),
+                default=F("last_assigned_at"),
+                output_field=DateTimeField(),
+            ),
+        }
+        if rotation.current_weights:
+            updates["current_weight"] = Case(
+                *(When(id=m, then=Value(w)) for m, w in rotation.current_weights.items()),
+                default=F("current_weight"),
+                output_field=IntegerField(),
+            )
+        PoolMember.objects.filter(
+            pool_id=rotation.pool_id, id__in={rotation.member_id, *rotation.current_weights}
+        ).update(**updates)

@@ -14,6 +14,7 @@ from routing.context import build_chat_context
 from routing.directory import WorkspaceDirectory
 from routing.enrichment import email_domain
 from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, Workspace
+from routing.pools import apply_rotations
 
 from .errors import ActionError, NotFound
 from .rules import compiled, current_version
@@ -52,6 +53,44 @@ def _history(lead: Lead, now) -> dict:
     }
 
 
+@dataclass
+class _Inbound:
+    """What is known of a chat before its transaction opens: link, email and facts."""
+
+    link: KnockLink | None
+    email: str
+    facts: dict
+
+    @property
+    def crm(self):
+        return self.facts.get("crm")
+
+
+def _inbound(workspace: Workspace, payload: dict) -> _Inbound:
+    email = payload["lead"]["email"].strip().lower()
+    link = _link(workspace, payload.get("link"))  # an unknown link is a 404 before any work
+    # Facts (the CRM) are asked before any transaction opens: a slow CRM must not hold locks.
+    facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
+    return _Inbound(link, email, facts)
+
+
+def chat_context(payload: dict, inbound: _Inbound, lead: Lead | None, now) -> tuple[dict, dict]:
+    """(context, gaps) of a chat, for route_chat and simulate alike (SPEC 3).
+
+    `lead` is the lead as it was before this chat, None when it is new: its
+    locked first touch, whether it is returning, and its history count.
+    """
+    return build_chat_context(
+        payload=payload,
+        link=inbound.link,
+        lead_first_touch=(lead.first_touch or None) if lead is not None else None,
+        lead_existed=lead is not None,
+        crm=inbound.crm,
+        enrichment=inbound.facts.get("enrichment"),
+        history=_history(lead, now) if lead is not None else None,
+    )
+
+
 def _select_rule(workspace: Workspace, link: KnockLink | None, intent_type) -> tuple[int, str]:
     default_id = (
         RoutingRule.objects.filter(workspace=workspace, kind="chat", is_default=True)
@@ -67,13 +106,15 @@ def _select_rule(workspace: Workspace, link: KnockLink | None, intent_type) -> t
     )
 
 
-def _run(workspace, rule_id, context, gaps, *, simulate: bool, now):
+def _decide(workspace, rule_id, context, gaps, *, why: str, now, for_update: bool):
+    """Decide with the rule's current version. Writes nothing: the outcome carries
+    the pool rotation deltas (`for_update` reads the pools under lock to apply them)."""
     version = current_version(rule_id)
     if version is None or version.rule.workspace_id != workspace.id:
         raise NotFound({"rule": ["No such rule in this workspace."]})
     rule = compiled(version)
-    directory = WorkspaceDirectory(workspace, rule, context, now=now, simulate=simulate)
-    return version, rule, engine.decide(rule, context, directory, gaps)
+    directory = WorkspaceDirectory(workspace, rule, context, now=now, for_update=for_update)
+    return version, rule, engine.decide(rule, context, directory, gaps, selected_because=why)
 
 
 def route_chat(
@@ -90,32 +131,22 @@ def route_chat(
     """
     started = time.perf_counter()
     now = timezone.now()
-    email = payload["lead"]["email"].strip().lower()
-    link = _link(workspace, payload.get("link"))  # an unknown link is a 404 before any work
-    # Facts (the CRM) are asked before the transaction opens: a slow CRM must not hold locks.
-    facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
-    crm = facts.get("crm")
+    inbound = _inbound(workspace, payload)
+    link, crm = inbound.link, inbound.crm
     with transaction.atomic(durable=True):
         lead, created = Lead.objects.get_or_create(
             workspace=workspace,
-            email=email,
+            email=inbound.email,
             defaults={"name": payload["lead"].get("name") or ""},
         )
-        context, gaps = build_chat_context(
-            payload=payload,
-            link=link,
-            lead_first_touch=lead.first_touch or None,
-            lead_existed=not created,
-            crm=crm,
-            enrichment=facts.get("enrichment"),
-            history=None if created else _history(lead, now),
-        )
+        context, gaps = chat_context(payload, inbound, None if created else lead, now)
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
-        version, compiled_rule, outcome = _run(
-            workspace, rule_id, context, gaps, simulate=False, now=now
+        version, compiled_rule, outcome = _decide(
+            workspace, rule_id, context, gaps, why=why, now=now, for_update=True
         )
-        outcome.trace["rule"]["selected_because"] = why
-        outcome.trace["lines"].insert(1, f"Selected because: {why}.")
+        # The one place rotation state is written: under the pool locks the
+        # decision read it under, committed with the decision or not at all.
+        apply_rotations(outcome.rotations)
 
         lead_updates = []
         if not lead.first_touch:
@@ -179,7 +210,9 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
     """Route without side effects: no writes, no rotation, no notifications.
 
     Either a chat-shaped `payload` (the context is built as for a real chat,
-    reading but never creating the lead) or a ready `context` dict.
+    reading but never creating the lead) or a ready `context` dict. Nothing
+    here writes: the directory only reads (no pool lock either), and the
+    outcome's rotation deltas are simply not applied.
     """
     started = time.perf_counter()
     now = timezone.now()
@@ -187,25 +220,12 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
     if context is None:
         if payload is None:
             raise ActionError({"detail": "Give either a chat payload or a context."})
-        link = _link(workspace, payload.get("link"))
-        email = payload["lead"]["email"].strip().lower()
-        lead = Lead.objects.filter(workspace=workspace, email=email).first()
-        facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
-        context, gaps = build_chat_context(
-            payload=payload,
-            link=link,
-            lead_first_touch=(lead.first_touch or None) if lead else None,
-            lead_existed=lead is not None,
-            crm=facts.get("crm"),
-            enrichment=facts.get("enrichment"),
-            history=_history(lead, now) if lead else None,
-        )
-    # A rolled-back atomic block guarantees "no writes" even if a future
-    # directory change forgot the simulate flag somewhere.
-    with transaction.atomic():
-        version, _, outcome = _run(workspace, rule.id, context, gaps, simulate=True, now=now)
-        outcome.trace["rule"]["selected_because"] = "simulation of this rule"
-        transaction.set_rollback(True)
+        inbound = _inbound(workspace, payload)
+        lead = Lead.objects.filter(workspace=workspace, email=inbound.email).first()
+        context, gaps = chat_context(payload, inbound, lead, now)
+    version, _, outcome = _decide(
+        workspace, rule.id, context, gaps, why="simulation of this rule", now=now, for_update=False
+    )
     duration_ms = (time.perf_counter() - started) * 1000
     return Routed(None, None, outcome, version.rule, version.version, context, duration_ms)
 

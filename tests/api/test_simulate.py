@@ -1,8 +1,11 @@
 """POST /api/v1/rules/{id}/simulate/: a decision and its trace, with no side effects."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from routing.models import Lead
+from routing import actions
+from routing.models import Lead, RoutingRule
 
 from .helpers import chat, counts, get_rule, ok, rotation_state
 
@@ -189,3 +192,37 @@ def test_simulate_with_an_out_of_range_owner_rep_is_not_a_500(api, make_rule, ma
     if response.status_code == 200:
         assert response.data["assignee"]["id"] == fallback.id
         assert response.data["trace"]["crm_owner_first"]["assigned"] is False
+
+
+def test_simulate_builds_the_context_a_real_chat_would(api, rr, make_link):
+    """One context preparation for route_chat and simulate (issue 11 item 6)."""
+    make_link("g2", channel="G2")
+    chat(api, email="jo@bigco.com", link="g2", session={"pages_viewed": 3})
+    body = {
+        "lead": {"email": "Jo@BigCo.com", "name": "Jo"},
+        "company": {"employees": 500},
+        "link": "inbound",
+        "utm": {"source": "ads"},
+        "session": {"pages_viewed": 9},
+        "message": "Can I get pricing for 40 seats?",
+    }
+    simulated = simulate(api, rr["rule"]["id"], body)
+    real = chat(api, **body)
+    assert simulated["context"] == real["context"]
+    # The known lead's history and locked first touch are in both.
+    assert real["context"]["session"]["is_returning"] is True
+    assert real["context"]["attribution"]["channel"] == "G2"
+
+
+def test_simulate_runs_no_write_and_takes_no_lock(api, rr, workspace):
+    """The read-only guarantee is structural now: no statement that writes is sent."""
+    chat(api, email="known@bigco.com")
+    rule = RoutingRule.objects.get(id=rr["rule"]["id"])
+    body = {"lead": {"email": "known@bigco.com"}, "company": {"employees": 500}, "link": "inbound"}
+    with CaptureQueriesContext(connection) as ctx:
+        routed = actions.simulate(workspace, rule, payload=body)
+    assert routed.outcome.assignee.pool["id"] == rr["pool"]["id"]
+    assert routed.outcome.rotations  # computed, and simply not applied
+    statements = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
+    assert statements and all(s.startswith("SELECT") for s in statements), statements
+    assert not any("FOR UPDATE" in s for s in statements)

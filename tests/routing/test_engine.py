@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing import conditions
-from routing.engine import Assigned, Resolution, compile_rule, decide, select_rule
+from routing.engine import (
+    Assigned,
+    Resolution,
+    Rotation,
+    compile_rule,
+    decide,
+    describe_leaf,
+    select_rule,
+)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -27,7 +36,8 @@ class FakeDirectory:
     """The Directory protocol over plain dicts, recording every call in order.
 
     - reps: id -> FakeRep (inactive / out-of-office reps cannot take a lead)
-    - pools: id -> (name, scripted Assigned or None when every member is skipped)
+    - pools: id -> (name, scripted Assigned or None when every member is skipped);
+      a pick that chose someone returns a Rotation delta, as PoolPicker does
     - agents: id -> name
     - the CRM owner is read from context["crm"]["owner_rep"]
     - last resort: the default rep
@@ -64,7 +74,8 @@ class FakeDirectory:
             name, chosen = self.pools[assignee["id"]]
             if chosen is None:
                 return Resolution(None, f"pool {name} has no available member (all paused)")
-            return Resolution(chosen, f"pool {name} (round robin) chose {chosen.name}")
+            rotation = Rotation(assignee["id"], chosen.id, PICKED_AT, {chosen.id: -1})
+            return Resolution(chosen, f"pool {name} (round robin) chose {chosen.name}", rotation)
         if kind == "ai_agent":
             name = self.agents[assignee["id"]]
             return Resolution(Assigned("ai_agent", assignee["id"], name), f"AI agent {name}")
@@ -93,6 +104,7 @@ class FakeDirectory:
         return Resolution(Assigned("rep", rep.id, rep.name), f"{role} {rep.name}")
 
 
+PICKED_AT = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
 DANA = FakeRep(1, "Dana")
 ELI = FakeRep(2, "Eli")
 FAY = FakeRep(3, "Fay")
@@ -817,3 +829,70 @@ def test_property_the_winner_is_the_first_segment_whose_predicate_holds(
     }
     assert d.prepared == [sorted(matching_pools)]
     json.dumps(outcome.trace, allow_nan=False)
+
+
+# ------------------------------------------------- rotation deltas and the trace
+
+
+def test_the_pool_pick_that_assigned_returns_its_rotation_and_nothing_else():
+    """decide() writes nothing: the delta of the winning pick is in the outcome."""
+    pools = {2: ("A", None), 4: ("B", Assigned("rep", 2, "Eli", {"id": 4, "name": "B"}))}
+    rule = compile_rule(
+        snapshot([("First", {"all": []}, pool(2, "A")), ("Second", {"all": []}, pool(4, "B"))])
+    )
+    outcome = decide(rule, {}, directory(pools=pools))
+    assert outcome.assignee.name == "Eli", show(outcome)
+    # Pool A was asked but chose nobody, so it has no delta; B's is passed through.
+    assert outcome.rotations == (Rotation(4, 2, PICKED_AT, {2: -1}),)
+
+
+@pytest.mark.parametrize(
+    ("assignee", "context"),
+    [(rep(DANA), {}), ({"type": "ai_agent", "id": 8}, {})],
+)
+def test_a_lead_assigned_without_a_pool_has_no_rotation(assignee, context):
+    rule = compile_rule(snapshot([("Only", {"all": []}, assignee)]))
+    outcome = decide(rule, context, directory(agents={8: "Sam (AI)"}))
+    assert outcome.via == "segment"
+    assert outcome.rotations == ()
+
+
+def test_crm_owner_first_and_last_resort_have_no_rotation():
+    d = directory(pools={5: ("EMEA AEs", Assigned("rep", 1, "Dana"))})
+    rule = compile_rule(
+        snapshot([("EMEA", {"all": []}, pool(5, "EMEA AEs"))], crm_owner_first=True)
+    )
+    assert decide(rule, CRM_KNOWN, d).rotations == ()
+    d = directory(DANA, ELI, FakeRep(3, "Fay", active=False))
+    outcome = decide(size_rule(), ctx(10), d)
+    assert (outcome.via, outcome.rotations) == ("last_resort", ())
+
+
+def test_the_engine_writes_why_the_rule_was_selected_into_the_trace():
+    outcome = decide(
+        size_rule(), ctx(500), directory(), {"crm": "no CRM connected"},
+        selected_because="the rule of link 'Inbound'",
+    )  # fmt: skip
+    assert outcome.trace["rule"] == {
+        "id": 7,
+        "name": "Inbound chat",
+        "version": 3,
+        "selected_because": "the rule of link 'Inbound'",
+    }
+    # Right after the rule line, before the gaps: the caller patches nothing.
+    assert outcome.trace["lines"][:3] == [
+        'Rule "Inbound chat" (version 3).',
+        "Selected because: the rule of link 'Inbound'.",
+        "crm data: no CRM connected.",
+    ], show(outcome)
+
+
+def test_describe_leaf_words_the_condition_with_the_value_seen():
+    leaf_seen = {**BIG, "actual": 150, "missing": False, "result": False}
+    assert describe_leaf(leaf_seen) == "Company employees > 200 (saw 150)"
+    assert describe_leaf({**leaf_seen, "missing": True}, negated=True) == (
+        "NOT Company employees > 200 (missing)"
+    )
+    # A stored trace whose leaf no longer validates is still worded, never a crash.
+    stale = {"field": "company.employees", "op": "bigger", "actual": 1, "result": False}
+    assert describe_leaf(stale) == "company.employees bigger (saw 1)"
