@@ -28,6 +28,15 @@ CREDENTIAL_FIELDS = {
         "session_id": "salesforce_session_id",
     },
     "hubspot": {"access_token": "hubspot_access_token"},
+    "marketo": {
+        "client_id": "marketo_client_id",
+        "client_secret": "marketo_client_secret",
+        "base_url": "marketo_base_url",
+        "identity_url": "marketo_identity_url",
+        "owner_field": "marketo_owner_field",
+        "lifecycle_field": "marketo_lifecycle_field",
+        "status_field": "marketo_status_field",
+    },
     "local": {},
 }
 
@@ -58,6 +67,29 @@ class CrmSettingsForm(forms.ModelForm):
     )
     salesforce_session_id = _secret("Salesforce session id / access token")
     hubspot_access_token = _secret("HubSpot private app access token")
+    marketo_client_id = forms.CharField(label="Marketo client id", required=False)
+    marketo_client_secret = _secret("Marketo client secret")
+    marketo_base_url = forms.URLField(
+        label="Marketo REST API endpoint",
+        required=False,
+        help_text="Admin > Web Services, e.g. https://123-ABC-456.mktorest.com",
+    )
+    marketo_identity_url = forms.URLField(
+        label="Marketo identity endpoint",
+        required=False,
+        help_text="Blank: the REST endpoint + /identity.",
+    )
+    marketo_owner_field = forms.CharField(
+        label="Marketo owner field",
+        required=False,
+        help_text="The lead field holding the owner's email. Blank: leadOwnerEmail.",
+    )
+    marketo_lifecycle_field = forms.CharField(
+        label="Marketo lifecycle field", required=False, help_text="e.g. a lifecycle stage field."
+    )
+    marketo_status_field = forms.CharField(
+        label="Marketo status field", required=False, help_text="Blank: leadStatus."
+    )
     clear_credentials = forms.BooleanField(label="Forget the stored credentials", required=False)
 
     class Meta:
@@ -127,6 +159,8 @@ class CrmSettingsForm(forms.ModelForm):
 def _complete(backend: str, present: set[str]) -> bool:
     if backend == "hubspot":
         return "access_token" in present
+    if backend == "marketo":
+        return {"client_id", "client_secret", "base_url"} <= present
     if backend == "salesforce":
         return {"username", "password"} <= present or {"instance_url", "session_id"} <= present
     return True
@@ -136,6 +170,8 @@ def _requirement(backend: str, names: dict | None = None) -> str:
     n = names or {k: k.replace("_", " ") for k in CREDENTIAL_FIELDS.get(backend, {})}
     if backend == "hubspot":
         return n["access_token"]
+    if backend == "marketo":
+        return f"{n['client_id']}, {n['client_secret']} and {n['base_url']}"
     return (
         f"{n['username']} and {n['password']} (and {n['security_token']}), "
         f"or {n['instance_url']} and {n['session_id']}"

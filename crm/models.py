@@ -27,6 +27,15 @@ CREDENTIAL_ENV = {
         "session_id": "SALESFORCE_SESSION_ID",
     },
     "hubspot": {"access_token": "HUBSPOT_ACCESS_TOKEN"},
+    "marketo": {
+        "client_id": "MARKETO_CLIENT_ID",
+        "client_secret": "MARKETO_CLIENT_SECRET",
+        "base_url": "MARKETO_BASE_URL",
+        "identity_url": "MARKETO_IDENTITY_URL",
+        "owner_field": "MARKETO_OWNER_FIELD",
+        "lifecycle_field": "MARKETO_LIFECYCLE_FIELD",
+        "status_field": "MARKETO_STATUS_FIELD",
+    },
     "local": {},
 }
 
@@ -38,10 +47,11 @@ class CrmSettings(models.Model):
         ("local", "Local CRM (built in)"),
         ("salesforce", "Salesforce"),
         ("hubspot", "HubSpot"),
+        ("marketo", "Marketo"),
     ]
     SOURCE_CHOICES = [
         ("database", "Stored in Knock (encrypted)"),
-        ("environment", "Environment variables (SALESFORCE_* / HUBSPOT_*)"),
+        ("environment", "Environment variables (SALESFORCE_* / HUBSPOT_* / MARKETO_*)"),
     ]
 
     workspace = models.OneToOneField(

@@ -19,6 +19,7 @@ BACKENDS: dict[str, str] = {
     "local": "crm.backends.local.LocalBackend",
     "salesforce": "crm.backends.salesforce.SalesforceBackend",
     "hubspot": "crm.backends.hubspot.HubSpotBackend",
+    "marketo": "crm.backends.marketo.MarketoBackend",
 }
 
 

@@ -16,7 +16,7 @@ from crm.models import CrmSettings
 # ------------------------------------------------------------------------- registry
 
 
-@pytest.mark.parametrize("name", ["marketo", "", "Local", "salesforce ", None, "default"])
+@pytest.mark.parametrize("name", ["pipedrive", "", "Local", "salesforce ", None, "default"])
 def test_registry_refuses_unknown_names(name):
     with pytest.raises(UnknownBackend) as info:
         get_backend(name)
@@ -25,7 +25,7 @@ def test_registry_refuses_unknown_names(name):
     assert isinstance(info.value, ImproperlyConfigured)
     assert info.value.permanent is True
     assert "unknown CRM backend" in str(info.value)
-    assert "hubspot, local, salesforce" in str(info.value)
+    assert "hubspot, local, marketo, salesforce" in str(info.value)
 
 
 def test_model_choices_are_exactly_the_registry():
