@@ -9,6 +9,7 @@ from django.contrib import admin
 from knock.admin_actions import ActionAdmin, ReadOnlyAdmin, plain
 
 from . import actions, conditions, models
+from .actions.versions import admin_author
 
 
 class ScopedAdmin(ActionAdmin):
@@ -199,7 +200,7 @@ class RoutingRuleAdmin(ActionAdmin):
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         if changes:
-            actions.update_rule(obj, **changes)
+            actions.update_rule(obj, **changes, author=admin_author(request.user))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not models.Segment:
@@ -213,7 +214,7 @@ class RoutingRuleAdmin(ActionAdmin):
             f.instance.pk
             for f in sorted(rows, key=lambda f: (f.cleaned_data["position"], f.instance.order))
         ]
-        actions.reorder_segments(form.instance, ids)
+        actions.reorder_segments(form.instance, ids, author=admin_author(request.user))
         return None
 
 
@@ -259,7 +260,7 @@ class PoolMemberAdmin(ReadOnlyAdmin):
 
 @admin.register(models.RuleVersion)
 class RuleVersionAdmin(ReadOnlyAdmin):
-    list_display = ["rule", "version", "created_at"]
+    list_display = ["rule", "version", "created_at", "author", "summary"]
     list_filter = ["rule__workspace"]
     search_fields = ["rule__name"]
 

@@ -29,6 +29,7 @@ from .rules import (
     update_rule,
     update_segment,
 )
+from .versions import rollback
 from .workspaces import create_workspace, update_workspace
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "remove_member",
     "reopen_chat",
     "reorder_segments",
+    "rollback",
     "route_chat",
     "simulate",
     "update_ai_agent",

@@ -8,7 +8,7 @@ from threading import Lock
 from django.db import transaction
 
 from routing import booking as bookings
-from routing import catalog, conditions, engine
+from routing import catalog, conditions, engine, versions
 from routing.models import AIAgent, Pool, Rep, RoutingRule, RuleVersion, Segment, Workspace
 
 from .bookings import booking_snapshots, clean_booking, clean_owner_duration
@@ -30,11 +30,12 @@ def _assignee_snapshot(segment: Segment) -> dict:
     return data
 
 
-def publish_version(rule: RoutingRule) -> RuleVersion:
+def publish_version(rule: RoutingRule, *, author: str = "", note: str = "") -> RuleVersion:
     """Snapshot the rule as it is now, inside the caller's transaction.
 
     The caller must already hold the rule's row lock (`_locked_rule`), so two
-    concurrent edits produce versions n+1 and n+2, never two n+1s.
+    concurrent edits produce versions n+1 and n+2, never two n+1s. `author`
+    and the diff from the previous version (prefixed by `note`) are the audit log.
     """
     segments = list(
         rule.segments.select_related("assignee_rep", "assignee_pool", "assignee_agent").order_by(
@@ -68,7 +69,12 @@ def publish_version(rule: RoutingRule) -> RuleVersion:
             for s in segments
         ],
     }
-    return RuleVersion.objects.create(rule=rule, version=rule.version, snapshot=snapshot)
+    previous = RuleVersion.objects.filter(rule=rule).order_by("-version").first()
+    summary = versions.diff(previous.snapshot, snapshot)["summary"] if previous else "Created"
+    summary = f"{note}: {summary}" if note else summary
+    return RuleVersion.objects.create(
+        rule=rule, version=rule.version, snapshot=snapshot, author=author[:200], summary=summary
+    )
 
 
 # Keyed by (id, created_at): an id alone can be handed out again after a
@@ -188,7 +194,9 @@ RULE_SETTINGS = (
 
 
 @transaction.atomic
-def create_rule(workspace: Workspace, *, kind: str, is_default: bool = False, **settings):
+def create_rule(
+    workspace: Workspace, *, kind: str, is_default: bool = False, author: str = "", **settings
+):
     if kind not in dict(RoutingRule.KINDS):
         raise ActionError({"kind": ["Use 'chat' or 'meeting'."]})
     unknown = set(settings) - set(RULE_SETTINGS)
@@ -210,12 +218,12 @@ def create_rule(workspace: Workspace, *, kind: str, is_default: bool = False, **
         booking=bookings.default_booking(default_rep=True) if kind == "meeting" else None,
         is_fallback=True,
     )
-    publish_version(rule)
+    publish_version(rule, author=author)
     return rule
 
 
 @transaction.atomic
-def update_rule(rule: RoutingRule, **changes) -> RoutingRule:
+def update_rule(rule: RoutingRule, *, author: str = "", **changes) -> RoutingRule:
     rule = _locked_rule(rule)
     for name, value in changes.items():
         if name not in RULE_SETTINGS:
@@ -229,7 +237,7 @@ def update_rule(rule: RoutingRule, **changes) -> RoutingRule:
         return rule  # a no-op (an empty PATCH, a form saved unchanged) publishes no version
     _check_rule_name(rule)
     save_unique(rule, {"name": [_RULE_NAME_TAKEN.format(kind=rule.kind)]})
-    publish_version(rule)
+    publish_version(rule, author=author)
     return rule
 
 
@@ -283,6 +291,7 @@ def add_segment(
     assignee=None,
     monitoring_channel="",
     booking=None,
+    author: str = "",
 ) -> Segment:
     rule = _locked_rule(rule)
     tree = clean_conditions(conditions)
@@ -294,13 +303,13 @@ def add_segment(
     )
     fallback = rule.segments.get(is_fallback=True)
     segment.above(fallback)  # new segments go directly above the fallback
-    publish_version(rule)
+    publish_version(rule, author=author)
     segment.refresh_from_db()
     return segment
 
 
 @transaction.atomic
-def duplicate_segment(segment: Segment) -> Segment:
+def duplicate_segment(segment: Segment, *, author: str = "") -> Segment:
     """A copy of `segment` right below it (one new rule version)."""
     rule = _locked_rule(segment.rule)
     original = Segment.objects.get(pk=segment.pk)
@@ -318,13 +327,13 @@ def duplicate_segment(segment: Segment) -> Segment:
         booking=original.booking,
     )
     copy.below(original)
-    publish_version(rule)
+    publish_version(rule, author=author)
     copy.refresh_from_db()
     return copy
 
 
 @transaction.atomic
-def update_segment(segment: Segment, **changes) -> Segment:
+def update_segment(segment: Segment, *, author: str = "", **changes) -> Segment:
     rule = _locked_rule(segment.rule)
     segment = Segment.objects.get(pk=segment.pk)
     if "conditions" in changes:
@@ -346,21 +355,21 @@ def update_segment(segment: Segment, **changes) -> Segment:
     if _state(segment) == _state(Segment.objects.get(pk=segment.pk)):
         return segment  # nothing changed: no save, no new rule version
     segment.save()
-    publish_version(rule)
+    publish_version(rule, author=author)
     return segment
 
 
 @transaction.atomic
-def delete_segment(segment: Segment) -> None:
+def delete_segment(segment: Segment, *, author: str = "") -> None:
     rule = _locked_rule(segment.rule)
     if segment.is_fallback:
         raise ActionError({"detail": "The fallback segment cannot be deleted."})
     Segment.objects.get(pk=segment.pk).delete()
-    publish_version(rule)
+    publish_version(rule, author=author)
 
 
 @transaction.atomic
-def reorder_segments(rule: RoutingRule, order: list) -> list[Segment]:
+def reorder_segments(rule: RoutingRule, order: list, *, author: str = "") -> list[Segment]:
     """Save a full ordering (Zulip's check_reorder_linkifiers pattern).
 
     `order` lists every non-fallback segment id exactly once; the fallback may
@@ -398,12 +407,12 @@ def reorder_segments(rule: RoutingRule, order: list) -> list[Segment]:
             seg.order = position
             changed.append(seg)
     Segment.objects.bulk_update(changed, ["order"])
-    publish_version(rule)
+    publish_version(rule, author=author)
     return [segments[i] for i in [*order, fallback.id]]
 
 
 @transaction.atomic
-def move_segment(segment: Segment, position) -> list[Segment]:
+def move_segment(segment: Segment, position, *, author: str = "") -> list[Segment]:
     """Move one segment to `position` (0 = top) among the non-fallback segments."""
     _locked_rule(segment.rule)
     if segment.is_fallback:
@@ -425,4 +434,4 @@ def move_segment(segment: Segment, position) -> list[Segment]:
         )
     ids.remove(segment.id)
     ids.insert(position, segment.id)
-    return reorder_segments(segment.rule, ids)
+    return reorder_segments(segment.rule, ids, author=author)

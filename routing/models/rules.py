@@ -61,6 +61,11 @@ class RuleVersion(models.Model):
     version = models.PositiveIntegerField()
     snapshot = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The audit log: who made this version ("console: ops", "api: token 'ci'",
+    # "admin: root"; empty for commands, seeds and versions older than the field)
+    # and what changed from the version before, in words (routing/versions.py).
+    author = models.CharField(max_length=200, blank=True, default="")
+    summary = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["rule", "-version"]

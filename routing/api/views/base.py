@@ -36,6 +36,10 @@ class ActionViewSet(
     create_action = update_action = delete_action = None
     update_serializer_class = None
 
+    def action_kwargs(self) -> dict:
+        """Extra keywords for the actions (rules and segments: the version's author)."""
+        return {}
+
     def get_serializer_class(self):
         if self.action in ("update", "partial_update") and self.update_serializer_class:
             return self.update_serializer_class
@@ -45,14 +49,16 @@ class ActionViewSet(
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        obj = type(self).update_action(instance, **serializer.validated_data)
+        obj = type(self).update_action(
+            instance, **serializer.validated_data, **self.action_kwargs()
+        )
         return Response(self._out(obj))
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        type(self).delete_action(self.get_object())
+        type(self).delete_action(self.get_object(), **self.action_kwargs())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _out(self, obj):
@@ -64,5 +70,7 @@ class CreatableActionViewSet(ActionViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = type(self).create_action(self.workspace, **serializer.validated_data)
+        obj = type(self).create_action(
+            self.workspace, **serializer.validated_data, **self.action_kwargs()
+        )
         return Response(self._out(obj), status=status.HTTP_201_CREATED)

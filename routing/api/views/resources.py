@@ -8,6 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from routing import actions
+from routing.actions import versions as version_actions
 from routing.models import AIAgent, KnockLink, Pool, PoolMember, Rep, RoutingRule, Segment
 
 from ..serializers.chats import SimulateSerializer, SimulationSerializer
@@ -26,6 +27,7 @@ from ..serializers.resources import (
 )
 from .base import ActionViewSet, CreatableActionViewSet, WorkspaceScopedMixin
 from .chats import simulation_data
+from .versions import RuleVersionsMixin
 
 SEGMENTS = Segment.objects.select_related(
     "assignee_rep", "assignee_pool", "assignee_agent"
@@ -70,13 +72,17 @@ class LinkViewSet(CreatableActionViewSet):
     delete_action = staticmethod(actions.delete_link)
 
 
-class RuleViewSet(CreatableActionViewSet):
+class RuleViewSet(RuleVersionsMixin, CreatableActionViewSet):
     model = RoutingRule
     serializer_class = RuleSerializer
     update_serializer_class = RuleUpdateSerializer
     create_action = staticmethod(actions.create_rule)
     update_action = staticmethod(actions.update_rule)
     delete_action = staticmethod(actions.delete_rule)
+
+    def action_kwargs(self) -> dict:
+        # delete_rule writes no version: nothing to sign.
+        return {} if self.action == "destroy" else {"author": self.api_author()}
 
     def get_queryset(self):
         if self.schema_only:
@@ -96,7 +102,7 @@ class RuleViewSet(CreatableActionViewSet):
         rule = self.get_object()
         serializer = SegmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        segment = actions.add_segment(rule, **serializer.validated_data)
+        segment = actions.add_segment(rule, **serializer.validated_data, **self.action_kwargs())
         return Response(
             SegmentSerializer(SEGMENTS.get(pk=segment.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -115,7 +121,7 @@ class RuleViewSet(CreatableActionViewSet):
         rule = self.get_object()
         serializer = ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.reorder_segments(rule, serializer.validated_data["order"])
+        actions.reorder_segments(rule, serializer.validated_data["order"], **self.action_kwargs())
         return Response(SegmentSerializer(SEGMENTS.filter(rule=rule), many=True).data)
 
     @extend_schema(request=SimulateSerializer, responses={200: SimulationSerializer})
@@ -142,6 +148,9 @@ class SegmentViewSet(ActionViewSet):
     delete_action = staticmethod(actions.delete_segment)
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
+    def action_kwargs(self) -> dict:
+        return {"author": version_actions.api_author(self.request.auth)}
+
     def get_queryset(self):
         if self.schema_only:
             return Segment.objects.none()
@@ -154,7 +163,7 @@ class SegmentViewSet(ActionViewSet):
         segment = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.move_segment(segment, serializer.validated_data["position"])
+        actions.move_segment(segment, serializer.validated_data["position"], **self.action_kwargs())
         return Response(SegmentSerializer(SEGMENTS.filter(rule_id=segment.rule_id), many=True).data)
 
 

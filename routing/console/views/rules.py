@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from routing import actions, conditions
+from routing.actions.versions import console_author, history
 from routing.models import KnockLink, RoutingRule, Segment
 from routing.shadowing import shadowed
 
@@ -16,6 +17,7 @@ from ..access import console_view
 from ..forms import RuleCreateForm, RuleSettingsForm, TestLeadForm, run_action
 
 SEGMENTS = Segment.objects.select_related("assignee_rep", "assignee_pool", "assignee_agent")
+HISTORY_ROWS = 50  # the rule page's History card; the API lists them all
 
 
 def _rule(request, rule_id) -> RoutingRule:
@@ -51,6 +53,7 @@ def rule_create(request):
             request.workspace,
             kind=form.cleaned_data["kind"],
             name=form.cleaned_data["name"],
+            author=console_author(request.user),
         )
         if rule is not None:
             messages.success(request, f"Created rule “{rule.name}”. Add segments below.")
@@ -87,6 +90,7 @@ def _editor_context(request, rule, settings_form=None, test_form=None):
             }
         ),
         "test_form": test_form or TestLeadForm(workspace=request.workspace),
+        "history": history(rule, limit=HISTORY_ROWS),
     }
 
 
@@ -101,7 +105,10 @@ def rule_detail(request, rule_id):
 def rule_settings(request, rule_id):
     rule = _rule(request, rule_id)
     form = RuleSettingsForm(request.POST)
-    if form.is_valid() and run_action(form, actions.update_rule, rule, **form.cleaned_data):
+    author = console_author(request.user)
+    if form.is_valid() and run_action(
+        form, actions.update_rule, rule, **form.cleaned_data, author=author
+    ):
         messages.success(request, "Rule settings saved.")
         return redirect("console:rule", ws=request.workspace.id, rule_id=rule.id)
     context = _editor_context(request, rule, settings_form=form)
@@ -131,7 +138,7 @@ def rule_reorder(request, rule_id):
     except (json.JSONDecodeError, AttributeError, UnicodeDecodeError):
         return HttpResponseBadRequest('Expected a JSON body like {"order": [3, 1, 2]}.')
     try:
-        saved = actions.reorder_segments(rule, order)
+        saved = actions.reorder_segments(rule, order, author=console_author(request.user))
     except actions.ActionError as exc:
         return JsonResponse({"errors": exc.errors}, status=400)
     rule.refresh_from_db()
