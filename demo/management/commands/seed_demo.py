@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import LocalAccount, LocalOpportunity
-from demo import meetings
+from demo import companies, meetings
 from demo import traffic as demo
 from routing import actions
 from routing.models import ApiToken, Membership, Workspace
@@ -69,6 +69,10 @@ class Command(BaseCommand):
                 f"{meetings.DEMO_LINK!r} and 'pricing-cta', {seeded['busy_blocks']} busy blocks, "
                 f"meetings: {meetings.summary(workspace)}."
             )
+        # Enrichment's company table, before the user: leads who give only an email
+        # (the public link page) match company segments. Kept when already filled.
+        if created := companies.seed(workspace):
+            self.stdout.write(f"Seeded the company table: {created} companies.")
         self._ensure_user(workspace)
         # A fresh token each run (the old demo token is revoked): keys are stored hashed.
         ApiToken.objects.filter(workspace=workspace, name="demo", revoked_at=None).update(
