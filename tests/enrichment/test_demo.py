@@ -1,6 +1,8 @@
 """The demo ships a company table, so a lead who gives only an email on the
 public page matches a company segment, with each company fact's source."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -23,7 +25,7 @@ def test_the_table_is_deterministic_and_believable():
 
 
 def test_nina_at_globex_from_the_public_page_hits_a_company_segment(client):
-    call_command("seed_demo", chats=0, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", chats=0, stdout=io.StringIO())
     workspace = Workspace.objects.get(slug="demo-co")
     assert Company.objects.filter(workspace=workspace).count() == 300
     response = client.post(
@@ -40,7 +42,7 @@ def test_nina_at_globex_from_the_public_page_hits_a_company_segment(client):
 
 
 def test_a_personal_email_gets_no_company(client):
-    call_command("seed_demo", chats=0, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", chats=0, stdout=io.StringIO())
     workspace = Workspace.objects.get(slug="demo-co")
     routed = actions.route_chat(
         workspace, {"lead": {"email": "nina@gmail.com"}, "link": "g2-listing"}
