@@ -108,10 +108,15 @@ class CrmSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each field says its own default names (not one sentence copied onto all).
+        from .backends import BACKENDS, backend_class
+
+        names = {b: backend_class(b).default_field_names for b in BACKENDS}
         for key in KNOCK_FIELDS:
             self.fields[f"{key}_field"].help_text = (
-                "Blank: Knock_Rep_Owner__c style on Salesforce, knock_rep_owner style on "
-                "HubSpot, the 'Knock: ...' label on the local CRM."
+                f"Blank: {names['salesforce'][key]} on Salesforce, {names['hubspot'][key]} on "
+                f"HubSpot, {names['marketo'][key]} on Marketo, “{names['local'][key]}” on the "
+                "local CRM."
             )
         self._credentials: dict | None = None
 

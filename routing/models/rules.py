@@ -6,7 +6,7 @@ from .workspace import Workspace
 
 ASSIGNEE_TYPES = [
     ("rep", "Rep"),
-    ("pool", "Round-robin pool"),
+    ("pool", "Pool (round robin or load balanced)"),
     ("ai_agent", "AI agent"),
     ("crm_owner", "CRM owner"),
     ("workspace_default", "Workspace default"),

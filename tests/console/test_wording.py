@@ -126,3 +126,60 @@ def test_overnight_interval_is_said_in_the_form(console, workspace):
     shown = re.findall(r"<span class=\"muted\" data-overnight ?(hidden)?>", page)
     assert shown.count("") == 1  # the Friday 22:00-06:00 interval, not the blank rows
     assert "overnight shift (ends next day)" in page
+
+
+# --------------------------------------------------------------------------- item 8
+def test_pool_assignee_is_not_called_round_robin(console, workspace, rule):
+    page = console.get(url(workspace, f"rules/{rule.id}/segments/new/")).content.decode()
+    assert "round-robin pool" not in page.lower()
+    assert "A pool (round robin or load balanced)" in page
+    assert dict(Segment._meta.get_field("assignee_type").choices)["pool"] == (
+        "Pool (round robin or load balanced)"
+    )
+
+
+def test_decision_context_names_the_crm_owner_rep(console, workspace, rule):
+    from routing.models import Chat, Decision
+
+    dana = rule.segments.first().assignee_rep
+    actions.create_link(workspace, slug="g2", name="G2", chat_rule=rule.id)
+    actions.route_chat(workspace, {"link": "g2", "lead": {"email": "l@x.com"}})
+    decision = Chat.objects.get(lead__email="l@x.com").decision
+    context = {**decision.context, "crm": {"exists": True, "owner_rep": dana.id}}
+    Decision.objects.filter(pk=decision.pk).update(context=context)
+    page = console.get(url(workspace, f"decisions/{decision.id}/")).content.decode()
+    assert f"<dt>owner_rep</dt><dd>Dana (rep #{dana.id})</dd>" in page
+
+
+def test_one_local_contact_is_singular(console, workspace):
+    from crm.models import LocalContact
+
+    LocalContact.objects.create(workspace=workspace, email="a@x.com")
+    page = console.get(url(workspace, "crm/")).content.decode()
+    assert "1 local contact<" in page
+
+
+def test_failed_import_shows_its_counts_not_0_of_0(console, workspace):
+    from crm.models import CrmImport
+
+    CrmImport.objects.create(
+        workspace=workspace, filename="bad.csv", content="", status="failed", total=3,
+        errors=["line 2: email: not an email", "line 4: email: not an email"],
+    )  # fmt: skip
+    CrmImport.objects.create(
+        workspace=workspace, filename="empty.csv", content="", status="failed",
+        errors=["the file has no header row"],
+    )  # fmt: skip
+    page = console.get(url(workspace, "crm/")).content.decode()
+    assert "3 rows read, 2 errors: nothing imported" in page
+    assert "The file could not be read: nothing imported." in page
+    assert "the file has no header row" in page
+    assert ">0/0<" not in page
+
+
+def test_crm_field_help_is_each_fields_own(console, workspace):
+    page = console.get(url(workspace, "crm/")).content.decode()
+    assert "Knock_Rep_Owner__c on Salesforce" in page
+    assert "Knock_Responding_Rep__c on Salesforce" in page
+    assert "Knock_Meeting_Status__c on Salesforce" in page
+    assert page.count("Knock_Rep_Owner__c") == 1

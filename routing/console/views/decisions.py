@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from routing.models import Decision
+from routing.models import Decision, Rep
 
 from ..access import console_view
 from ..forms import DecisionFilterForm
@@ -42,11 +42,23 @@ def decision_detail(request, decision_id):
     sections = [(ns, _flatten(context[ns])) for ns in NAMESPACES if context.get(ns)]
     if context.get("custom"):
         sections.append(("custom", _flatten(context["custom"])))
+    sections = [(ns, _named_reps(request.workspace, ns, rows)) for ns, rows in sections]
     return render(
         request,
         "console/decision_detail.html",
         {"decision": decision, "sections": sections, "trace": decision.trace},
     )
+
+
+def _named_reps(workspace, ns, rows):
+    """The CRM owner as the rep's name ("Dana Whitfield (rep #3)"), not a bare id."""
+    if ns != "crm":
+        return rows
+    ids = [v for k, v in rows if k == "owner_rep" and isinstance(v, int)]
+    names = dict(Rep.objects.filter(workspace=workspace, id__in=ids).values_list("id", "name"))
+    return [
+        (k, f"{names[v]} (rep #{v})" if k == "owner_rep" and v in names else v) for k, v in rows
+    ]
 
 
 def _flatten(value, prefix=""):
