@@ -1,7 +1,19 @@
 from django.urls import path
 
 from . import access
-from .views import agents, chats, decisions, home, links, pools, reps, rules, segments, settings
+from .views import (
+    agents,
+    chats,
+    decisions,
+    home,
+    links,
+    pools,
+    reps,
+    rules,
+    segments,
+    settings,
+    versions,
+)
 
 # The CRM and Slack pages live in crm/urls.py and notifications/urls.py; knock/urls.py
 # mounts them in this same "console" namespace (routing does not import those apps).
@@ -20,6 +32,13 @@ urlpatterns = [
     path(W + "rules/<int:rule_id>/delete/", rules.rule_delete, name="rule-delete"),
     path(W + "rules/<int:rule_id>/reorder/", rules.rule_reorder, name="rule-reorder"),
     path(W + "rules/<int:rule_id>/test/", rules.rule_test, name="rule-test"),
+    path(
+        W + "rules/<int:rule_id>/versions/<int:number>/",
+        versions.rule_version,
+        name="rule-version",
+    ),
+    path(W + "rules/<int:rule_id>/diff/", versions.rule_diff, name="rule-diff"),
+    path(W + "rules/<int:rule_id>/rollback/", versions.rule_rollback, name="rule-rollback"),
     path(W + "rules/<int:rule_id>/segments/new/", segments.segment_create, name="segment-create"),
     path(W + "segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
     path(
