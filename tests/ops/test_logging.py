@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import logging, django
 django.setup()
+from django_tasks_db.management.commands.db_worker import Command
+Command().configure_logging(1)  # what `manage.py db_worker` does at start-up
 logging.getLogger("django.utils.autoreload").info("watching for file changes")
 logging.getLogger("django.tasks").info("Task id=1 state=RUNNING")
 logging.getLogger("django.tasks").error("Task id=2 state=FAILED")
