@@ -26,15 +26,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import deliveries
-from notifications.deliveries import DeliveryError, handler
+import outbox
+from outbox.errors import DeliveryError
 from outbox.models import Delivery
 
 from .backends.base import CalendarError
 from .models import CalendarConnection, Meeting
 
 # google_client (google-api-python-client: ~0.7 s to import) loads when a delivery
-# runs, not when the app starts: this module is imported at start to register them.
+# runs, not when the app starts (settings.KNOCK_OUTBOX_HANDLERS names the handlers).
 
 INSERT, PATCH, DELETE = "calendar.insert", "calendar.patch", "calendar.delete"
 
@@ -71,7 +71,7 @@ def plan(event: str, **data) -> None:
             kind = PATCH
         else:
             key, kind = f"meeting:{meeting.pk}:{DELETE}", DELETE
-        deliveries.create(
+        outbox.enqueue(
             meeting.workspace,
             kind=kind,
             key=key,
@@ -89,7 +89,7 @@ def _plan_insert(meeting: Meeting, decision) -> None:
     event_id = event_id_for(meeting)
     meeting.calendar_event_ids = {str(owner.id): event_id}
     Meeting.objects.filter(pk=meeting.pk).update(calendar_event_ids=meeting.calendar_event_ids)
-    deliveries.create(
+    outbox.enqueue(
         meeting.workspace,
         kind=INSERT,
         key=_insert_key(meeting),
@@ -213,7 +213,6 @@ def _store(meeting: Meeting, event: dict) -> dict:
     return {"meet_link": link, "html_link": html, "conference": status.get("statusCode", "")}
 
 
-@handler(INSERT)
 def insert(delivery: Delivery) -> dict:
     from . import google_client
 
@@ -237,7 +236,6 @@ def insert(delivery: Delivery) -> dict:
     return {"event_id": event_id, "duplicate": duplicate, **_store(meeting, event)}
 
 
-@handler(PATCH)
 def patch(delivery: Delivery) -> dict:
     from . import google_client
 
@@ -260,7 +258,6 @@ def patch(delivery: Delivery) -> dict:
     return {"event_id": event_id, **_store(meeting, event)}
 
 
-@handler(DELETE)
 def delete(delivery: Delivery) -> dict:
     from . import google_client
 

@@ -11,8 +11,8 @@ company's account unless CrmSettings.write_to_accounts is on.
 
 from __future__ import annotations
 
-from notifications import deliveries
-from notifications.deliveries import DeliveryError, handler
+import outbox
+from outbox.errors import DeliveryError
 from outbox.models import Delivery
 
 from .backends import backend_for_workspace
@@ -50,7 +50,7 @@ def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> Non
     # One write per distinct state: a retry of the same state is the same delivery.
     state = "-".join(str(v) for v in values.values())
     purpose = "rep_owner" if rep_owner and not response else "response"
-    deliveries.create(
+    outbox.enqueue(
         chat.workspace,
         kind="crm.write",
         key=f"chat:{chat.id}:crm:{purpose}:{state}"[:200],
@@ -80,7 +80,7 @@ def plan_meeting_writes(meeting) -> Delivery | None:
         names["meeting_owner"]: owner.name if owner is not None else None,
         names["meeting_status"]: meeting.status,
     }
-    return deliveries.create(
+    return outbox.enqueue(
         meeting.workspace,
         kind="crm.write",
         # One write per meeting and status: booked, then cancelled or no_show.
@@ -104,7 +104,6 @@ def plan(event: str, **data) -> None:
         plan_meeting_writes(data["meeting"])
 
 
-@handler("crm.write")
 def write(delivery: Delivery) -> dict:
     backend = backend_for_workspace(delivery.workspace)
     target = delivery.target
@@ -117,7 +116,7 @@ def write(delivery: Delivery) -> dict:
         )
     try:
         backend.write_fields(target["record_type"], target["record_id"], delivery.payload["values"])
-    except CrmError as exc:
+    except CrmError as exc:  # the vendor's error, said in the outbox's terms
         raise DeliveryError(
             f"{backend.name}: {exc}", permanent=exc.permanent, retry_after=exc.retry_after
         ) from exc

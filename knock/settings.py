@@ -235,6 +235,20 @@ KNOCK_OUTBOX_PLANNERS = [
     "crm.writeback.plan",
     "calendars.google_events.plan",  # a meeting's Google Calendar event
 ]
+# What delivers each kind of outbox delivery (outbox/registry.py): kind -> dotted path of
+# handler(delivery) -> result dict. The whole list: no handler registers itself, and a
+# kind missing here fails at once (permanently) with that reason.
+KNOCK_OUTBOX_HANDLERS = {
+    "slack.alert": "notifications.slack.deliver.post_alert",
+    "slack.rep_dm": "notifications.slack.deliver.post_rep_dm",
+    "slack.owner_dm": "notifications.slack.deliver.post_owner_dm",
+    "slack.update": "notifications.slack.deliver.update_message",
+    "slack.meeting": "notifications.slack.meeting_deliver.post_meeting",
+    "crm.write": "crm.writeback.write",
+    "calendar.insert": "calendars.google_events.insert",
+    "calendar.patch": "calendars.google_events.patch",
+    "calendar.delete": "calendars.google_events.delete",
+}
 
 # How long the idempotency record of a POST /api/v1/chats/ is kept (hours).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)

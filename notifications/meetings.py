@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import outbox
 from outbox.models import Delivery
 
-from . import deliveries
 from .planner import backend_for, decision_url
 from .slack import messages
 
@@ -104,7 +104,7 @@ def plan_meeting(meeting, change: str) -> list[Delivery]:
             target = {"channel": channel}  # the booking had no channel; one is set now
     if target is not None:
         made.append(
-            deliveries.create(
+            outbox.enqueue(
                 workspace,
                 kind="slack.meeting",
                 key=f"{key}:alert",
@@ -115,7 +115,7 @@ def plan_meeting(meeting, change: str) -> list[Delivery]:
         )
     if meeting.owner is not None:
         made.append(
-            deliveries.create(
+            outbox.enqueue(
                 workspace,
                 kind="slack.rep_dm",
                 key=f"{key}:dm",

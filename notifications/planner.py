@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+import outbox
 from routing.engine import CompiledRule, SegmentSpec, get_path
 from routing.events import decision_payload
 from routing.ids import is_db_id
 from routing.models import Decision, Rep
 
-from . import deliveries
 from .slack import messages
 from .slack.client import token_for
 
@@ -67,7 +67,7 @@ def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict
     channel = monitoring_channel(workspace, rule, segment)
     common = {"backend": backend, "decision": decision, "chat": decision.chat, "fresh": True}
     if channel:
-        deliveries.create(
+        outbox.enqueue(
             workspace,
             kind="slack.alert",
             key=f"decision:{decision.id}:alert",
@@ -76,7 +76,7 @@ def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict
             **common,
         )
     if decision.rep_id:
-        deliveries.create(
+        outbox.enqueue(
             workspace,
             kind="slack.rep_dm",
             key=f"decision:{decision.id}:rep_dm",
@@ -88,7 +88,7 @@ def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict
     if rule.notify_crm_owner and is_db_id(owner_id) and owner_id != decision.rep_id:
         owner = Rep.objects.filter(workspace=workspace, id=owner_id, is_active=True).first()
         if owner is not None:
-            deliveries.create(
+            outbox.enqueue(
                 workspace,
                 kind="slack.owner_dm",
                 key=f"decision:{decision.id}:owner_dm",

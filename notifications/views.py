@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from outbox import display, runner
 from outbox.models import Delivery
 from routing.console.access import console_view
 
-from . import actions, deliveries
+from . import actions
 from .forms import SlackSettingsForm
 from .models import SlackSettings, SlackSync
 from .slack.client import token_for
@@ -34,6 +35,8 @@ def slack_page(request):
     if status in dict(Delivery.STATUSES):
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    # d.where for each row: "#leads", "DM U01", "CRM lead 42", "Google Calendar of Dana"
+    page.object_list = display.describe(page.object_list)
     return render(
         request,
         "console/slack.html",
@@ -80,7 +83,7 @@ def slack_sync_progress(request, sync_id):
 @require_POST
 def delivery_retry(request, delivery_id):
     delivery = get_object_or_404(Delivery, id=delivery_id, workspace=request.workspace)
-    deliveries.retry(delivery)
+    runner.retry(delivery)
     messages.success(request, "Retrying.")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from ..deliveries import DeliveryError
+from outbox.errors import DeliveryError
 
 # https://docs.slack.dev/reference/methods/chat.postMessage#errors : these do not
 # heal by waiting, so they are not retried.

@@ -9,9 +9,11 @@ instead of posting again: a retry never posts twice.
 
 from __future__ import annotations
 
+from outbox.errors import DeliveryError
 from outbox.models import Delivery
+from outbox.runner import save_progress
 
-from ..deliveries import DeliveryError, handler, save_progress
+from . import tasks
 from .client import classify, client_for
 
 EVENT_TYPE = "knock_delivery"
@@ -104,26 +106,24 @@ def _post(delivery: Delivery) -> dict:
     return {"channel": response["channel"], "ts": response["ts"]}
 
 
-@handler("slack.alert")
 def post_alert(delivery: Delivery) -> dict:
-    return _post(delivery)
+    result = _post(delivery)
+    tasks.alert_posted(delivery)  # replies that came before the ts was known are replayed
+    return result
 
 
-@handler("slack.rep_dm")
 def post_rep_dm(delivery: Delivery) -> dict:
     if not delivery.target.get("user"):
         raise DeliveryError("the rep has no Slack user id (sync reps from Slack)", permanent=True)
     return _post(delivery)
 
 
-@handler("slack.owner_dm")
 def post_owner_dm(delivery: Delivery) -> dict:
     if not delivery.target.get("user"):
         raise DeliveryError("the CRM owner has no Slack user id", permanent=True)
     return _post(delivery)
 
 
-@handler("slack.update")
 def update_message(delivery: Delivery) -> dict:
     """chat.update is naturally idempotent: same ts, same content."""
     client = client_for(delivery.workspace)

@@ -11,9 +11,9 @@ than be lost. A retried reply looks for its own key in the thread before posting
 
 from __future__ import annotations
 
+from outbox.errors import DeliveryError
 from outbox.models import Delivery
 
-from ..deliveries import DeliveryError, handler
 from .client import client_for
 from .deliver import EVENT_TYPE, _call, _post
 
@@ -58,7 +58,6 @@ def _already_replied(client, delivery: Delivery) -> dict | None:
             return None
 
 
-@handler("slack.meeting")
 def post_meeting(delivery: Delivery) -> dict:
     if delivery.target.get("thread_of") and "thread_ts" not in delivery.target:
         thread = _thread_of(delivery)

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+import outbox
 from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat, Rep
 
-from .. import deliveries
 from ..models import SlackEvent
 from . import messages
 
@@ -109,7 +109,7 @@ def handle_join(chat_id: str, slack_user_id: str, channel: str, ts: str) -> None
             from ..planner import backend_for, lead_info
 
             info = lead_info(chat.decision, chat.decision.context, chat.message)
-            deliveries.create(
+            outbox.enqueue(
                 chat.workspace,
                 kind="slack.update",
                 key=f"chat:{chat.id}:joined:{rep.id}",
@@ -145,7 +145,7 @@ def handle_close(chat_id: str, slack_user_id: str, channel: str, ts: str) -> Non
             from ..planner import backend_for, decision_url, lead_info
 
             info = lead_info(chat.decision, chat.decision.context, chat.message)
-            deliveries.create(
+            outbox.enqueue(
                 chat.workspace,
                 kind="slack.update",
                 key=f"chat:{chat.id}:closed:{chat.closed_at.isoformat()}",
@@ -160,7 +160,8 @@ def handle_close(chat_id: str, slack_user_id: str, channel: str, ts: str) -> Non
 @task()
 def run_sync(sync_id: int) -> None:
     """The console's "Sync reps from Slack": progress is saved after every page."""
-    from ..deliveries import DeliveryError
+    from outbox.errors import DeliveryError
+
     from ..models import SlackSync
     from .sync import sync_users
 
@@ -189,11 +190,22 @@ def run_sync(sync_id: int) -> None:
         )
 
 
+# The alert's handler asks for the replay right after posting, before the runner has
+# recorded the delivery as done: the replay waits for that (a few seconds at most).
+REPLAY_WAIT = timedelta(seconds=2)
+REPLAY_TRIES = 30
+
+
 @task()
-def replay_threads(alert_id: int) -> None:
+def replay_threads(alert_id: int, tries: int = 0) -> None:
     """Events that waited for this alert's thread (see thread_reply) are handled now."""
     alert = Delivery.objects.select_related("chat").filter(id=alert_id).first()
-    if alert is None or alert.status != Delivery.DONE or not alert.result.get("ts"):
+    if alert is None:
+        return
+    if alert.status in (Delivery.PENDING, Delivery.RUNNING) and tries < REPLAY_TRIES:
+        replay_threads.using(run_after=timezone.now() + REPLAY_WAIT).enqueue(alert_id, tries + 1)
+        return
+    if alert.status != Delivery.DONE or not alert.result.get("ts"):
         return
     waiting = SlackEvent.objects.filter(
         processed_at__isnull=True,
@@ -207,6 +219,8 @@ def replay_threads(alert_id: int) -> None:
             record.save(update_fields=["processed_at"])
 
 
-def on_alert_recorded(delivery: Delivery) -> None:
+def alert_posted(delivery: Delivery) -> None:
+    """Called by deliver.post_alert once the alert is posted (explicitly: the outbox has
+    no after-delivery hooks)."""
     if SlackEvent.objects.filter(processed_at__isnull=True).exists():  # someone is waiting
         replay_threads.enqueue(delivery.id)

@@ -19,7 +19,7 @@ from calendars import google_client, google_events
 from calendars.backends.base import CalendarError, CalendarRef
 from calendars.backends.google import GoogleCalendar, windows
 from calendars.models import CalendarConnection, Meeting
-from notifications import deliveries
+from outbox import runner
 from outbox.models import Delivery
 from tests.fakes.google_calendar import rsa_key_pem
 
@@ -286,7 +286,7 @@ def test_insert_sends_attendees_meet_and_our_id(wire, meeting):
     delivery = insert_delivery(meeting)
     event_id, calendar_id = delivery.target["event_id"], delivery.target["calendar_id"]
     mock = wire(TOKEN, ({"status": "200"}, json.dumps(inserted(event_id, calendar_id))))
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
 
     delivery.refresh_from_db()
     assert delivery.status == Delivery.DONE, delivery.last_error
@@ -314,7 +314,7 @@ def test_a_duplicate_insert_is_success(wire, meeting):
     delivery = insert_delivery(meeting)
     event_id, calendar_id = delivery.target["event_id"], delivery.target["calendar_id"]
     mock = wire(TOKEN, DUPLICATE, ({"status": "200"}, json.dumps(inserted(event_id, calendar_id))))
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.DONE and delivery.result["duplicate"] is True
     assert mock.request_sequence[2][1] == "GET"
@@ -325,7 +325,7 @@ def test_a_duplicate_insert_is_success(wire, meeting):
 def test_rate_limits_and_5xx_are_retried(wire, meeting, answer):
     delivery = insert_delivery(meeting)
     wire(TOKEN, answer)
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.PENDING and delivery.attempts == 1
     assert delivery.next_attempt_at is not None
@@ -337,7 +337,7 @@ def test_rate_limits_and_5xx_are_retried(wire, meeting, answer):
 def test_validation_errors_are_permanent_and_shown(wire, meeting):
     delivery = insert_delivery(meeting)
     wire(TOKEN, google_error(400, "invalid", "Invalid attendee email."))
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.FAILED and delivery.attempts == 1
     assert "400 invalid" in delivery.last_error
@@ -348,7 +348,7 @@ def test_validation_errors_are_permanent_and_shown(wire, meeting):
 def test_an_insert_after_a_cancel_writes_nothing(wire, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(status="cancelled")
     mock = wire()  # any HTTP call would fail: the sequence is empty
-    delivery = deliveries.run(insert_delivery(meeting).id)
+    delivery = runner.run(insert_delivery(meeting).id)
     assert delivery.status == Delivery.DONE and "skipped" in delivery.result
     assert mock.request_sequence == []
 
@@ -366,7 +366,7 @@ def test_deleting_a_gone_event_is_success(wire, meeting, answer):
     delivery = plan("meeting.cancelled", meeting)
     assert delivery.kind == "calendar.delete"
     mock = wire(TOKEN, answer)
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.DONE and delivery.result["already_gone"] is True
     uri, method, _, _ = mock.request_sequence[1]
@@ -380,7 +380,7 @@ def test_a_patch_moves_the_event(wire, meeting):
     delivery = plan("meeting.rescheduled", meeting)
     event = inserted(delivery.target["event_id"], delivery.target["calendar_id"])
     mock = wire(TOKEN, ({"status": "200"}, json.dumps(event)))
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.DONE, delivery.last_error
     uri, method, body, _ = mock.request_sequence[1]
@@ -391,7 +391,7 @@ def test_a_patch_moves_the_event(wire, meeting):
 def test_a_patch_before_the_insert_defers_to_it(wire, meeting):
     delivery = plan("meeting.rescheduled", meeting)
     wire(TOKEN, NOT_FOUND)
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.DONE and "deferred" in delivery.result
 
@@ -400,7 +400,7 @@ def test_a_patch_of_a_missing_event_is_permanent_once_inserted(wire, meeting):
     Delivery.objects.filter(pk=insert_delivery(meeting).pk).update(status=Delivery.DONE)
     delivery = plan("meeting.rescheduled", meeting)
     wire(TOKEN, NOT_FOUND)
-    deliveries.run(delivery.id)
+    runner.run(delivery.id)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.FAILED and "404 notFound" in delivery.last_error
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from calendars.models import Meeting
 from crm.forms import CrmSettingsForm
 from crm.models import CrmSettings, LocalAccount, LocalContact
-from notifications import deliveries
+from outbox import runner
 from outbox.models import Delivery
 from tests.calendars.conftest import (  # noqa: F401 - fixtures
     MEETINGS,
@@ -50,7 +50,7 @@ def writes(meeting):
 
 def run_all(meeting):
     for write in writes(meeting):
-        deliveries.run(write.id)
+        runner.run(write.id)
     return [w.status for w in writes(meeting)]
 
 
@@ -68,7 +68,7 @@ def test_local_crm_contact_gets_owner_and_status_through_the_meeting_life(api, w
         "Knock: Meeting Status": "booked",
     }
 
-    deliveries.run(write.id)  # a retry writes the same values: nothing changes
+    runner.run(write.id)  # a retry writes the same values: nothing changes
     assert api.post(f"{MEETINGS}{meeting.id}/cancel/").status_code == 200
     assert run_all(meeting) == ["done", "done"]
     contact.refresh_from_db()

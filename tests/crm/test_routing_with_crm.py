@@ -7,7 +7,7 @@ import pytest
 from crm.backends import BACKENDS
 from crm.backends.base import CrmBackend, CrmRecord
 from crm.models import CrmSettings, LocalAccount, LocalContact, LocalOpportunity
-from notifications import deliveries
+from outbox import runner
 from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat
@@ -85,7 +85,7 @@ def test_rep_owner_and_response_are_written_back_to_the_local_crm(api, crm_world
     data = route(api, "ana@bigco.com")
     write = Delivery.objects.get(kind="crm.write", chat_id=data["id"])
     assert write.payload["values"] == {"Knock: Rep Owner": "Dana"}
-    deliveries.run(write.id)
+    runner.run(write.id)
     write.refresh_from_db()
     assert write.status == Delivery.DONE
     contact = LocalContact.objects.get(email="ana@bigco.com")
@@ -102,7 +102,7 @@ def test_rep_owner_and_response_are_written_back_to_the_local_crm(api, crm_world
     assert (
         values["Knock: Rep Response Time"] == Chat.objects.get(id=data["id"]).response_time_minutes
     )
-    deliveries.run(response_write.id)
+    runner.run(response_write.id)
     contact.refresh_from_db()
     assert contact.custom_fields["Knock: Responding Rep"] == "Dana"
 

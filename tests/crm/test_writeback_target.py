@@ -5,7 +5,7 @@ workspace's CRM settings turn on write_to_accounts."""
 import pytest
 
 from crm.models import CrmSettings, LocalAccount, LocalContact
-from notifications import deliveries
+from outbox import runner
 from outbox.models import Delivery
 from routing import actions
 
@@ -59,7 +59,7 @@ def test_a_contact_is_written_and_its_account_is_not(api, globex, workspace):
     data = route(api, "ann@globex.com")
     [write] = writes(data["id"])
     assert write.target["record_type"] == "contact"
-    deliveries.run(write.id)
+    runner.run(write.id)
     write.refresh_from_db()
     assert write.status == Delivery.DONE
     assert LocalContact.objects.get(email="ann@globex.com").custom_fields == {
@@ -74,7 +74,7 @@ def test_write_to_accounts_turned_on_writes_the_account(api, globex, crm_setting
     data = route(api, "ann@globex.com")
     [write] = writes(data["id"])
     assert write.target == {"record_type": "account", "record_id": str(globex.id)}
-    deliveries.run(write.id)
+    runner.run(write.id)
     globex.refresh_from_db()
     assert globex.custom_fields == {"Knock: Rep Owner": "Priya"}
 
@@ -86,7 +86,7 @@ def test_an_account_write_planned_before_the_setting_was_turned_off_is_not_sent(
     [write] = writes(route(api, "ann@globex.com")["id"])
     settings.write_to_accounts = False
     settings.save()
-    deliveries.run(write.id)
+    runner.run(write.id)
     write.refresh_from_db()
     assert write.status == Delivery.FAILED and "turned off" in write.last_error
     globex.refresh_from_db()
@@ -141,7 +141,7 @@ def test_salesforce_account_is_patched_when_turned_on(api, salesforce):
     settings.write_to_accounts = True
     settings.save()
     [write] = writes(route(api, "ann@globex.com")["id"])
-    deliveries.run(write.id)
+    runner.run(write.id)
     assert [p[:3] for p in sf.patches] == [("Account", ACCOUNT, {"Knock_Rep_Owner__c": "Priya"})]
 
 
@@ -159,7 +159,7 @@ def test_salesforce_contact_is_patched_not_its_account(api, salesforce):
         }
     ]
     [write] = writes(route(api, "ann@globex.com")["id"])
-    deliveries.run(write.id)
+    runner.run(write.id)
     assert [p[:2] for p in sf.patches] == [("Contact", CONTACT)]
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from notifications import deliveries
 from notifications.models import SlackEvent
 from notifications.slack import tasks
+from outbox import runner
 from outbox.models import Delivery
 from routing import actions
 from routing.models import Chat
@@ -318,17 +318,17 @@ def test_a_reply_to_an_alert_not_yet_recorded_still_counts(
 ):
     data = route()
     alert = Delivery.objects.get(kind="slack.alert")
-    real_done = deliveries._done
+    real_done = runner._done
 
     def dies(delivery, result):
         if delivery.kind == "slack.alert":
             raise SystemExit(1)  # the worker dies after posting
         return real_done(delivery, result)
 
-    monkeypatch.setattr(deliveries, "_done", dies)
+    monkeypatch.setattr(runner, "_done", dies)
     with pytest.raises(SystemExit):
-        deliveries.run(alert.id)
-    monkeypatch.setattr(deliveries, "_done", real_done)
+        runner.run(alert.id)
+    monkeypatch.setattr(runner, "_done", real_done)
     [posted] = slack.messages_in("C0LEADS")
     chat = Chat.objects.get(id=data["id"])
     post_event(slack_client, message_event("C0LEADS", posted["ts"], user_id(2), ts_after(chat, 30)))
@@ -336,7 +336,25 @@ def test_a_reply_to_an_alert_not_yet_recorded_still_counts(
     Delivery.objects.filter(id=alert.id).update(
         updated_at=alert.updated_at.replace(year=alert.updated_at.year - 1)
     )
-    deliveries.requeue_stuck()
+    runner.requeue_stuck()
     run_tasks()
     assert Delivery.objects.get(id=alert.id).result["ts"] == posted["ts"]
     assert Chat.objects.get(id=chat.id).responding_rep_id == team.omar.id
+
+
+def test_the_replay_asked_by_the_alert_handler_waits_until_the_alert_is_recorded(
+    slack, team, route
+):
+    """post_alert asks for the replay right after posting, before the runner records the
+    delivery as done: a replay that runs that early puts itself back a little later."""
+    route()
+    alert = Delivery.objects.get(kind="slack.alert")
+    Delivery.objects.filter(id=alert.id).update(status=Delivery.RUNNING)
+    DBTaskResult.objects.filter(status="READY").delete()
+    tasks.replay_threads.call(alert.id)
+    [later] = ready_tasks("replay_threads")
+    assert later.args_kwargs["args"] == [alert.id, 1]
+    Delivery.objects.filter(id=alert.id).update(status=Delivery.FAILED)
+    later.delete()
+    tasks.replay_threads.call(alert.id)  # failed for good: nothing to wait for
+    assert not ready_tasks("replay_threads").exists()

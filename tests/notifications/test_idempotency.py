@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications import deliveries
+from outbox import runner
 from outbox.models import Delivery
 from routing import actions
 
@@ -21,7 +21,7 @@ class WorkerDied(BaseException):
 def dies_after_posting(monkeypatch):
     """The first delivery of `kind` to finish dies after its Slack call succeeded and
     before `_done` records the result."""
-    real_done = deliveries._done
+    real_done = runner._done
     state = {"kind": None, "died": 0}
 
     def done(delivery, result):
@@ -30,7 +30,7 @@ def dies_after_posting(monkeypatch):
             raise WorkerDied
         return real_done(delivery, result)
 
-    monkeypatch.setattr(deliveries, "_done", done)
+    monkeypatch.setattr(runner, "_done", done)
 
     def arm(kind):
         state["kind"] = kind
@@ -64,22 +64,22 @@ def test_the_worker_dies_after_posting_and_the_message_still_appears_once(
     delivery = Delivery.objects.get(kind=kind)
     dies_after_posting(kind)
     with pytest.raises(WorkerDied):
-        deliveries.run(delivery.id)
+        runner.run(delivery.id)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("running", 1)
     [first] = with_key(slack.messages_in(channel_id), delivery.key)  # Slack has it
     assert "ts" not in delivery.result  # ...but we never recorded it
 
     # Another worker picks the task up while the first is presumed alive: hands off.
-    deliveries.run(delivery.id)
-    assert deliveries.requeue_stuck() == 0
+    runner.run(delivery.id)
+    assert runner.requeue_stuck() == 0
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("running", 1)
 
     # Five minutes later the delivery counts as stuck and goes back to the queue.
     make_stuck(delivery)
     ready_tasks().delete()  # only the requeue may bring it back
-    assert deliveries.requeue_stuck() == 1
+    assert runner.requeue_stuck() == 1
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     [task] = ready_tasks("deliver")
@@ -111,12 +111,12 @@ def test_a_stuck_delivery_is_found_again_in_a_busy_channel(slack, team, route, d
     alert = Delivery.objects.get(kind="slack.alert")
     dies_after_posting("slack.alert")
     with pytest.raises(WorkerDied):
-        deliveries.run(alert.id)
+        runner.run(alert.id)
     other = slack.client()
     for n in range(250):
         other.chat_postMessage(channel="C0LEADS", text=f"other lead {n}")
     make_stuck(alert)
-    deliveries.requeue_stuck()
+    runner.requeue_stuck()
     run_tasks()
     alert.refresh_from_db()
     assert alert.status == "done" and alert.result["recovered"] is True
@@ -130,7 +130,7 @@ def test_the_stuck_requeue_runs_at_the_start_of_any_delivery(
     first = Delivery.objects.get(kind="slack.alert")
     dies_after_posting("slack.alert")
     with pytest.raises(WorkerDied):
-        deliveries.run(first.id)
+        runner.run(first.id)
     make_stuck(first)
     route(email="two@bigco.com")  # the next decision's task also sweeps stuck deliveries
     run_tasks()
@@ -143,10 +143,10 @@ def test_the_stuck_requeue_runs_at_the_start_of_any_delivery(
 def test_running_the_same_delivery_twice_posts_once(slack, team, route):
     route()
     alert = Delivery.objects.get(kind="slack.alert")
-    deliveries.deliver.enqueue(alert.id)  # a duplicate task for the same delivery
+    runner.deliver.enqueue(alert.id)  # a duplicate task for the same delivery
     assert run_tasks() == 3
-    deliveries.run(alert.id)
-    deliveries.run(alert.id)
+    runner.run(alert.id)
+    runner.run(alert.id)
     assert len(slack.messages_in("C0LEADS")) == 1
     assert len(slack.calls_to("chat.postMessage")) == 2  # the alert and the DM, once each
     alert.refresh_from_db()
@@ -154,7 +154,7 @@ def test_running_the_same_delivery_twice_posts_once(slack, team, route):
 
 
 def test_creating_a_delivery_twice_keeps_one_row_and_one_task(slack, team):
-    make = lambda: deliveries.create(  # noqa: E731
+    make = lambda: runner.enqueue(  # noqa: E731
         team.workspace, kind="slack.alert", key="decision:1:alert", backend="slack",
         target={"channel": "#leads"}, payload={"text": "hi"},
     )  # fmt: skip

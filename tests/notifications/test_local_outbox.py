@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
+import outbox
 from notifications.models import SlackSettings
 from outbox.models import Delivery
 from routing import actions
@@ -175,3 +176,17 @@ def test_a_rep_without_a_slack_id_shows_as_such(console, local, team, route, mak
     assert by_kind(data["id"])["slack.rep_dm"].target == {"user": ""}
     html = console.get(f"/w/{team.workspace.id}/slack/").content.decode()
     assert "no Slack user" in html
+
+
+def test_the_console_says_where_crm_and_calendar_deliveries_go(console, local, team):
+    for kind, backend, target in [
+        ("calendar.insert", "google", {"rep": team.dana.id, "subject": team.dana.email}),
+        ("crm.write", "crm:local", {"record_type": "lead", "record_id": "42"}),
+    ]:
+        outbox.enqueue(
+            team.workspace, kind=kind, key=kind, backend=backend, target=target, payload={}
+        )
+    html = console.get(f"/w/{team.workspace.id}/slack/").content.decode()
+    assert "Google Calendar of Dana" in html and "CRM lead 42" in html
+    assert "Calendar event for a meeting" in html  # Delivery.KINDS names the kind
+    assert "no Slack user" not in html

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from calendars.models import Meeting
-from notifications import deliveries
+from outbox import runner
 from outbox.models import Delivery
 from routing import actions
 from tests.calendars.conftest import (  # noqa: F401 - fixtures
@@ -164,21 +164,21 @@ def test_a_retried_thread_reply_posts_once(api, slack, dana, monkeypatch):
     run_tasks()
     api.post(f"{MEETINGS}{meeting.id}/cancel/")
     update = Delivery.objects.get(key=f"meeting:{meeting.id}:cancelled:alert")
-    real_done = deliveries._done
+    real_done = runner._done
 
     def dies(delivery, result):  # the worker dies after Slack answered
         if delivery.id == update.id:
             raise KeyboardInterrupt
         return real_done(delivery, result)
 
-    monkeypatch.setattr(deliveries, "_done", dies)
+    monkeypatch.setattr(runner, "_done", dies)
     with pytest.raises(KeyboardInterrupt):
-        deliveries.run(update.id)
-    monkeypatch.setattr(deliveries, "_done", real_done)
+        runner.run(update.id)
+    monkeypatch.setattr(runner, "_done", real_done)
     Delivery.objects.filter(id=update.id).update(
         status="pending", updated_at=timezone.now() - timedelta(minutes=10)
     )
-    deliveries.run(update.id)
+    runner.run(update.id)
     update.refresh_from_db()
     assert update.status == "done" and update.result["recovered"] is True
     replies = [m for m in slack.messages_in("C0LEADS") if m["text"].startswith("Meeting cancelled")]

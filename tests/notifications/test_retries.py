@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from notifications import deliveries
-from notifications.deliveries import BASE_DELAY, MAX_DELAY, backoff
 from notifications.slack import client as slack_client
+from outbox import runner
 from outbox.models import Delivery
+from outbox.runner import BASE_DELAY, MAX_DELAY, backoff
 from routing import actions
 
 from .conftest import feed_events, ready_tasks, run_tasks, time_passes
@@ -47,7 +47,7 @@ def test_a_server_error_is_retried_later_then_succeeds(slack, ai_first, route):
     assert slack.messages == []
 
     # an early copy of the task (e.g. the stuck-requeue) does not jump the queue
-    deliveries.run(alert.id)
+    runner.run(alert.id)
     assert the_alert().attempts == 1 and len(posted(slack)) == 1
     assert run_tasks() == 0  # the retry is not due yet
 
@@ -151,7 +151,7 @@ def test_after_max_attempts_the_delivery_fails(slack, ai_first, route):
 
 
 def test_an_unexpected_crash_is_retried_within_the_limit(slack, ai_first):
-    delivery = deliveries.create(
+    delivery = runner.enqueue(
         ai_first.workspace, kind="slack.alert", key="broken", backend="slack",
         target={"channel": "#leads"}, payload={"blocks": []},
     )  # fmt: skip
@@ -235,7 +235,7 @@ def test_retry_requeues_and_succeeds_once_the_fault_is_gone(slack, ai_first, rou
 
 
 def test_retry_is_scoped_to_the_workspace(slack, ai_first, route, console, other_api):
-    foreign = deliveries.create(
+    foreign = runner.enqueue(
         other_api.workspace, kind="slack.alert", key="x", backend="slack",
         target={"channel": "#nope"}, payload={"text": "x"},
     )  # fmt: skip
@@ -297,9 +297,9 @@ def test_done_and_failed_are_final(slack, ai_first, route):
     alert = the_alert()
     for status in ("done", "failed"):
         Delivery.objects.filter(id=alert.id).update(status=status)
-        deliveries.run(alert.id)
+        runner.run(alert.id)
         assert the_alert().attempts == 1
-    assert deliveries.run(10**9) is None
+    assert runner.run(10**9) is None
     assert len(posted(slack)) == 1
 
 
@@ -309,5 +309,5 @@ def test_task_rows_record_every_attempt(slack, ai_first, route):
     run_tasks()
     time_passes()
     run_tasks()
-    rows = DBTaskResult.objects.filter(task_path="notifications.deliveries.deliver")
+    rows = DBTaskResult.objects.filter(task_path="outbox.runner.deliver")
     assert rows.count() == 2 and set(rows.values_list("status", flat=True)) == {"SUCCESSFUL"}

@@ -7,9 +7,9 @@ import math
 import pytest
 from django.core.management import CommandError, call_command
 
-from notifications.deliveries import DeliveryError
 from notifications.models import SlackSync
 from notifications.slack.sync import PAGE_SIZE, sync_users
+from outbox.errors import DeliveryError
 from routing import actions
 from routing.models import Rep
 from tests.fakes.slack import FakeSlack, make_users

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.deliveries import DeliveryError
 from notifications.slack.client import token_for
 from notifications.slack.sync import sync_users
+from outbox.errors import DeliveryError
 from routing.models import Workspace
 
 

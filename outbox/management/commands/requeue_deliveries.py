@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from notifications.deliveries import requeue_stuck
+from outbox.runner import requeue_stuck
 
 
 class Command(BaseCommand):

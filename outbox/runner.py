@@ -3,53 +3,35 @@
 django.tasks has no retries of its own, so a failed attempt re-enqueues the
 task with `run_after` (exponential backoff with full jitter; a Retry-After
 from the vendor is honoured). Permanent errors (channel_not_found,
-invalid_auth, a CRM validation error...) fail at once and show in the console
-with a Retry button. A delivery left `running` by a worker that died is put
-back in the queue after STUCK_AFTER, and its handler checks whether the
-first attempt already took effect before acting again.
+invalid_auth, a CRM validation error, a kind with no handler...) fail at once
+and show in the console with a Retry button. A delivery left `running` by a
+worker that died is put back in the queue after STUCK_AFTER, and its handler
+checks whether the first attempt already took effect before acting again.
+
+Handlers are named in settings.KNOCK_OUTBOX_HANDLERS (outbox/registry.py). What
+follows a delivery is the handler's own business: it calls it explicitly.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from outbox.models import Delivery
+from .errors import DeliveryError
+from .events import delivery_changed
+from .models import Delivery
+from .registry import handler_for
 
 logger = logging.getLogger(__name__)
 
 STUCK_AFTER = timedelta(minutes=5)
 BASE_DELAY = 5.0  # seconds before the first retry (then 10, 20, 40...)
 MAX_DELAY = 15 * 60.0
-
-
-class DeliveryError(Exception):
-    """`permanent` errors are not retried; `retry_after` is the vendor's wish (seconds)."""
-
-    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None):
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-# kind -> handler(delivery) -> result dict. Each handler must be idempotent.
-HANDLERS: dict[str, Callable[[Delivery], dict]] = {}
-# kind -> callbacks run (in the same transaction) once a delivery of that kind is done.
-ON_DONE: dict[str, list[Callable[[Delivery], None]]] = {}
-
-
-def handler(kind: str):
-    def register(fn):
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
 
 
 def backoff(attempt: int, retry_after: float | None = None, rng=random) -> float:
@@ -64,14 +46,14 @@ def deliver(delivery_id: int) -> None:
     run(delivery_id)
 
 
-def enqueue(delivery: Delivery, run_after=None) -> None:
+def _schedule(delivery: Delivery, run_after=None) -> None:
     job = deliver.using(run_after=run_after) if run_after else deliver
     job.enqueue(delivery.id)
 
 
-def create(
+def enqueue(
     workspace, *, kind, key, backend, target, payload, decision=None, chat=None, fresh=False
-):
+) -> Delivery:
     """Record a delivery and enqueue it, in the caller's transaction. Idempotent on `key`.
 
     `fresh=True` (a brand-new decision, whose keys cannot exist yet) skips the lookup.
@@ -94,7 +76,7 @@ def create(
             workspace=workspace, key=key, defaults=fields
         )
     if created and backend != "local":
-        enqueue(delivery)
+        _schedule(delivery)
     return delivery
 
 
@@ -113,7 +95,7 @@ def run(delivery_id: int) -> Delivery | None:
         delivery.attempts += 1
         delivery.save(update_fields=["status", "attempts", "updated_at"])
     try:
-        result = HANDLERS[delivery.kind](delivery)
+        result = handler_for(delivery.kind)(delivery)
     except DeliveryError as exc:
         _failed_attempt(delivery, exc)
     except Exception as exc:  # an unknown failure: retried, bounded by max_attempts
@@ -131,11 +113,7 @@ def _done(delivery: Delivery, result: dict) -> None:
     delivery.done_at = timezone.now()
     delivery.next_attempt_at = None
     delivery.save()
-    from outbox.events import delivery_changed
-
     delivery_changed(delivery)
-    for callback in ON_DONE.get(delivery.kind, []):
-        callback(delivery)
 
 
 def _failed_attempt(delivery: Delivery, error: DeliveryError) -> None:
@@ -145,19 +123,18 @@ def _failed_attempt(delivery: Delivery, error: DeliveryError) -> None:
         delivery.next_attempt_at = None
         delivery.save()
         logger.warning("delivery %s failed for good: %s", delivery.id, delivery.last_error)
-        from outbox.events import delivery_changed
-
         delivery_changed(delivery)
         return
     delay = backoff(delivery.attempts, error.retry_after)
     delivery.status = Delivery.PENDING
     delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
     delivery.save()
-    enqueue(delivery, run_after=delivery.next_attempt_at)
+    _schedule(delivery, run_after=delivery.next_attempt_at)
 
 
 def save_progress(delivery: Delivery, **result) -> None:
-    """Persist part of the result before an irreversible call (e.g. the DM channel id)."""
+    """Persist part of the result before an irreversible call (e.g. the DM channel id),
+    or before a handler acts on what it just did (the alert's ts)."""
     delivery.result = {**delivery.result, **result}
     Delivery.objects.filter(id=delivery.id).update(result=delivery.result)
 
@@ -190,5 +167,5 @@ def retry(delivery: Delivery) -> Delivery:
         delivery.max_attempts = delivery.attempts + 3
         delivery.next_attempt_at = None
         delivery.save()
-        enqueue(delivery)
+        _schedule(delivery)
     return delivery
