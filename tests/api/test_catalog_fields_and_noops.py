@@ -77,7 +77,8 @@ def test_the_console_builder_shows_the_same_error(workspace, api, rule, dana):
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "company.employes: unknown field; did you mean company.employees?" in page
+    # The console says it in the page's terms (issue 14 item 7): the catalog's label.
+    assert "is not a field we know; did you mean Company employees?" in page
     assert 'data-error-path="all[1].any[0]"' in page
     assert RuleVersion.objects.count() == versions
 

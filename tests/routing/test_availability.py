@@ -48,18 +48,19 @@ def test_parse_empty_means_always_available(value):
 @pytest.mark.parametrize(
     ("value", "named"),
     [
-        ({"tue": [["09:00", "25:00"]]}, "tue"),
-        ({"wed": [["9am", "5pm"]]}, "wed"),
-        ({"thu": [["09:00"]]}, "thu"),
-        ({"fri": [["09:00", "17:00", "18:00"]]}, "fri"),
-        ({"sat": [[9, 17]]}, "sat"),
-        ({"sun": "09:00-17:00"}, "sun"),
-        ({"mon": [["10:00", "10:00"]]}, "mon"),
-        ({"mon": [["09:00", "17:00"]], "tue": ["09:00-17:00"]}, "tue"),
+        ({"tue": [["09:00", "25:00"]]}, "Tuesday"),
+        ({"wed": [["9am", "5pm"]]}, "Wednesday"),
+        ({"thu": [["09:00"]]}, "Thursday"),
+        ({"fri": [["09:00", "17:00", "18:00"]]}, "Friday"),
+        ({"sat": [[9, 17]]}, "Saturday"),
+        ({"sun": "09:00-17:00"}, "Sunday"),
+        ({"mon": [["10:00", "10:00"]]}, "Monday"),
+        ({"mon": [["09:00", "17:00"]], "tue": ["09:00-17:00"]}, "Tuesday"),
         ({"Monday": [["09:00", "17:00"]]}, "Monday"),
     ],
 )
 def test_parse_invalid_hours_name_the_day(value, named):
+    # Errors name the weekday in words (issue 14 item 7), or the unknown key as given.
     with pytest.raises(WorkingHoursError) as caught:
         parse_working_hours(value)
     assert named in str(caught.value)
@@ -182,7 +183,7 @@ def test_an_overnight_interval_does_not_cover_the_early_hours_of_its_own_day():
 
 
 def test_within_working_hours_rejects_invalid_hours():
-    with pytest.raises(WorkingHoursError, match="mon"):
+    with pytest.raises(WorkingHoursError, match="Monday"):
         within_working_hours({"mon": [["nine", "five"]]}, "UTC", WED_0830_UTC)
 
 
