@@ -84,6 +84,8 @@ def test_deactivate_and_reactivate_a_link(logged_in_page, acme, live_server):
     row = link_row(page, "Event QR")
     expect(row.locator("td").nth(5)).to_have_text("Active")
 
+    # Deactivating asks first (issue 14 item 10; test_console_polish.py covers cancelling).
+    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Deactivate").click()
     expect(toast(page)).to_have_text("Link “Event QR” deactivated.")
     expect(row.locator("td").nth(5)).to_have_text("Inactive")
