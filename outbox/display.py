@@ -31,8 +31,10 @@ def _where(delivery, rep_names: dict) -> str | None:
     target, kind = delivery.target, delivery.kind
     if kind.startswith("calendar."):
         calendar = CALENDARS.get(delivery.backend, f"{delivery.backend} calendar")
-        owner = rep_names.get(target.get("rep")) or target.get("subject") or target.get(
-            "calendar_id", "?"
+        owner = (
+            rep_names.get(target.get("rep"))
+            or target.get("subject")
+            or target.get("calendar_id", "?")
         )
         return f"{calendar} of {owner}"
     if kind.startswith("crm."):
