@@ -177,28 +177,6 @@ def company_namespace(
     return company, sources, gap
 
 
-def source_lines(context: dict) -> list[str]:
-    """Trace lines naming the source of each company fact:
-    "company.employees = 1,200 (enrichment: local)"."""
-    company = context.get("company") or {}
-    sources = context.get("sources") or {}
-    lines = []
-    for key, value in company.items():
-        source = sources.get(f"company.{key}")
-        if source is None:
-            continue
-        if isinstance(value, bool):
-            shown = str(value).lower()
-        elif isinstance(value, int | float):
-            shown = f"{value:,}"
-        elif isinstance(value, list):
-            shown = ", ".join(str(v) for v in value)
-        else:
-            shown = str(value)
-        lines.append(f"company.{key} = {shown} ({source})")
-    return lines
-
-
 def funnel_stage(crm: CrmFacts | None, *, seen_before: bool) -> str:
     """SPEC 6 `signals.funnel_stage`: customer (closed-won / customer lifecycle), else
     opportunity (an open one), else existing (seen before or in the CRM), else

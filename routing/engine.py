@@ -171,6 +171,30 @@ def get_path(context: dict, path: str) -> Any:
     return node
 
 
+def source_lines(context: dict) -> list[str]:
+    """Trace lines naming the source of each company fact:
+    "company.employees = 1,200 (enrichment: local)"."""
+    company = context.get("company")
+    sources = context.get("sources")
+    if not isinstance(company, Mapping) or not isinstance(sources, Mapping):
+        return []  # the engine takes any context; only a built one records sources
+    lines = []
+    for key, value in company.items():
+        source = sources.get(f"company.{key}")
+        if source is None:
+            continue
+        if isinstance(value, bool):
+            shown = str(value).lower()
+        elif isinstance(value, int | float):
+            shown = f"{value:,}"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        lines.append(f"company.{key} = {shown} ({source})")
+    return lines
+
+
 def decide(
     rule: CompiledRule,
     context: dict,
@@ -195,6 +219,7 @@ def decide(
         "not_reached": 0,
     }
     lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
+    lines.extend(source_lines(context))
 
     if rule.crm_owner_first:
         outcome = _crm_owner_first(rule, context, directory, trace, lines, gaps)
@@ -280,6 +305,7 @@ def match(rule: CompiledRule, context: dict, gaps: dict | None = None) -> Match:
     }
     lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
     lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
+    lines.extend(source_lines(context))
     for index, seg in enumerate(rule.segments):
         explanation = seg.explain(context).to_dict()
         matched = bool(seg.predicate(context))

@@ -6,7 +6,8 @@ import pytest
 from crm.models import LocalAccount
 from enrichment.models import Company
 from routing import actions
-from routing.context import company_namespace, source_lines
+from routing.context import company_namespace
+from routing.engine import source_lines
 from routing.facts import CrmFacts, EnrichmentFacts
 
 LOCAL = EnrichmentFacts(
@@ -68,6 +69,8 @@ def test_a_lead_with_only_an_email_matches_a_company_segment(workspace, rule):
     # eu.globex.com is no CRM account, so the name comes from the company table too
     assert routed.context["company"]["employees"] == 5400
     assert routed.context["sources"]["company.employees"] == "enrichment: local"
+    # ...and the trace says where each company fact came from (issue 15 item 2).
+    assert "company.employees = 5,400 (enrichment: local)" in routed.outcome.trace["lines"]
 
     exact = actions.simulate(workspace, rule, payload={"lead": {"email": "nina@globex.com"}})
     assert exact.context["company"]["name"] == "Globex Corporation"

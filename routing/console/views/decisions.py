@@ -8,7 +8,17 @@ from routing.models import Decision, Rep
 from ..access import console_view
 from ..forms import DecisionFilterForm
 
-NAMESPACES = ["lead", "company", "session", "attribution", "intent", "crm", "signals", "link"]
+NAMESPACES = [
+    "lead",
+    "company",
+    "session",
+    "attribution",
+    "intent",
+    "crm",
+    "signals",
+    "link",
+    "sources",
+]
 
 
 @console_view
