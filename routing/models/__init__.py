@@ -1,7 +1,7 @@
 from .chats import Chat, Decision, IdempotencyRecord, Lead
 from .links import KnockLink
 from .people import AIAgent, Pool, PoolMember, Rep
-from .rules import RoutingRule, RuleVersion, Segment
+from .rules import RoutingRule, RuleDraft, RuleVersion, Segment
 from .workspace import ApiToken, ConsoleProfile, Membership, Workspace
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "PoolMember",
     "Rep",
     "RoutingRule",
+    "RuleDraft",
     "RuleVersion",
     "Segment",
     "Workspace",
