@@ -30,7 +30,7 @@ from .rules import (
     current_version,
     publish_version,
 )
-from .versions import _text
+from .versions import _text, get_version
 
 DRAFT = "draft"  # a snapshot's "version" when it is the draft (the diff's from/to too)
 FIELDS = ("id", "name", "conditions", "assignee", "booking", "monitoring_channel")
@@ -135,6 +135,24 @@ def draft_changes(rule: RoutingRule, snapshot: dict | None = None) -> dict | Non
     result = versions.diff(live.snapshot, snapshot)
     result["count"] = sum(1 for row in result["segments"] if row["status"] != "unchanged")
     return result
+
+
+def _side(rule: RoutingRule, ref, field: str) -> dict:
+    if ref == DRAFT:
+        snapshot = draft_snapshot(rule)
+        if snapshot is None:
+            raise ActionError({field: [NO_DRAFT]})
+        return snapshot
+    return get_version(rule, ref, field).snapshot
+
+
+def diff_any(rule: RoutingRule, old, new) -> dict:
+    """routing.versions.diff between any two of {the draft, any version}: `old`
+    and `new` are version numbers or "draft"; 400s name `from` / `to`."""
+    a, b = _side(rule, old, "from"), _side(rule, new, "to")
+    if a["version"] == b["version"]:
+        raise ActionError({"to": ["Pick two different versions."]})
+    return versions.diff(a, b)
 
 
 # -- validation: an edit -> a stored segment ------------------------------------
