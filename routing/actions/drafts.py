@@ -129,8 +129,10 @@ def draft_changes(rule: RoutingRule, snapshot: dict | None = None) -> dict | Non
     """routing.versions.diff from the live version to the draft, plus "count":
     the number of segments added, removed, moved or changed ("Draft: 3 changes")."""
     snapshot = snapshot if snapshot is not None else draft_snapshot(rule)
+    if snapshot is None:
+        return None
     live = current_version(rule.pk)
-    if snapshot is None or live is None:
+    if live is None:
         return None
     result = versions.diff(live.snapshot, snapshot)
     result["count"] = sum(1 for row in result["segments"] if row["status"] != "unchanged")

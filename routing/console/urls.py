@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import access
 from .views import (
     agents,
     chats,
     decisions,
+    drafts,
     home,
     links,
     pools,
@@ -15,8 +16,22 @@ from .views import (
     versions,
 )
 
+
 # The CRM and Slack pages live in crm/urls.py and notifications/urls.py; knock/urls.py
 # mounts them in this same "console" namespace (routing does not import those apps).
+class SignedIntConverter:
+    """A draft segment's id: negative until the draft is published."""
+
+    regex = "-?[0-9]+"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(SignedIntConverter, "signed")
 app_name = "console"
 
 W = "w/<int:ws>/"
@@ -40,6 +55,32 @@ urlpatterns = [
     path(W + "rules/<int:rule_id>/diff/", versions.rule_diff, name="rule-diff"),
     path(W + "rules/<int:rule_id>/rollback/", versions.rule_rollback, name="rule-rollback"),
     path(W + "rules/<int:rule_id>/segments/new/", segments.segment_create, name="segment-create"),
+    # Edit as draft (issue 17 item 1); a draft segment's id is negative until published.
+    path(W + "rules/<int:rule_id>/draft/", drafts.draft_editor, name="rule-draft"),
+    path(W + "rules/<int:rule_id>/draft/start/", drafts.draft_start, name="rule-draft-start"),
+    path(W + "rules/<int:rule_id>/draft/publish/", drafts.draft_publish, name="rule-draft-publish"),
+    path(W + "rules/<int:rule_id>/draft/discard/", drafts.draft_discard, name="rule-draft-discard"),
+    path(W + "rules/<int:rule_id>/draft/reorder/", drafts.draft_reorder, name="rule-draft-reorder"),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/new/",
+        drafts.draft_segment_create,
+        name="draft-segment-create",
+    ),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/<signed:seg_id>/edit/",
+        drafts.draft_segment_edit,
+        name="draft-segment-edit",
+    ),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/<signed:seg_id>/duplicate/",
+        drafts.draft_segment_duplicate,
+        name="draft-segment-duplicate",
+    ),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/<signed:seg_id>/delete/",
+        drafts.draft_segment_delete,
+        name="draft-segment-delete",
+    ),
     path(W + "segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
     path(
         W + "segments/<int:segment_id>/duplicate/",
