@@ -184,3 +184,32 @@ def test_draft_editor_queries_do_not_grow_with_segments(console, workspace, make
     with CaptureQueriesContext(connection) as ctx:
         console.get(url(workspace, f"rules/{rule.id}/"))
     assert len(ctx.captured_queries) == with_draft
+
+
+def test_meeting_rule_draft_uses_the_booking_form(console, workspace, make_rep):
+    ann = make_rep("Ann")
+    rule = actions.create_rule(workspace, kind="meeting", name="Demos")
+    start(console, workspace, rule)
+    data = {
+        "name": "Big",
+        "conditions": json.dumps(HUGE),
+        "outcome": "qualified",
+        "logic": "round_robin",
+        "reps": [str(ann.id)],
+        "duration": "45",
+        "min_notice": "0",
+        "buffer_before": "0",
+        "buffer_after": "10",
+        "horizon_days": "14",
+    }
+    base = url(workspace, f"rules/{rule.id}/draft/segments/")
+    response = console.post(base + "new/", data)
+    assert response.status_code == 302, response.content.decode()[:600]
+    seg_id = RuleDraft.objects.get(rule=rule).segments[0]["id"]
+    page = console.get(base + f"{seg_id}/edit/")
+    assert page.context["form"].initial["reps"] == [ann.id]
+    editor = console.get(url(workspace, f"rules/{rule.id}/draft/")).content.decode()
+    assert "Round robin · Ann · 45 min, 0 min notice, 10 min after" in editor
+    response = console.post(base + f"{seg_id}/edit/", {**data, "duration": "2"})
+    assert response.status_code == 400 and "Must be between 5 and 480" in response.content.decode()
+    assert Segment.objects.filter(rule=rule).count() == 1  # live: the fallback only

@@ -240,3 +240,16 @@ def test_meeting_draft_booking_snapshot_matches_live(db):
         drafts.update_draft_segment(rule, big, assignee={"type": "rep", "id": dana.id})
     version = drafts.publish_draft(rule)
     assert version.snapshot["segments"][0]["booking"]["duration"] == 45
+
+
+def test_publish_brings_back_a_segment_deleted_live_meanwhile(setup):
+    rule, support = setup["rule"], setup["support"]
+    drafts.start_draft(rule)
+    actions.delete_segment(support)  # live moves on to v4 while the draft keeps Support
+    rule.refresh_from_db()
+    draft = RuleDraft.objects.get(rule=rule)
+    assert draft.base_version == 3 and rule.version == 4
+    version = drafts.publish_draft(rule)
+    assert version.summary == "Published draft: Added “Support”"
+    assert live_rows(rule) == [("Big", setup["big"].id), ("Support", support.id),
+                               live_rows(rule)[2]]  # fmt: skip
