@@ -3,11 +3,12 @@ CSV upload with progress), the cached answers, a "look up a domain" box."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from routing.console.access import console_view
+from routing.csv_import import console as csv_console
 
 from . import actions
 from .facts import lookup
@@ -64,19 +65,18 @@ def save_settings(request):
 @console_view
 @require_POST
 def upload(request):
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, upload_form=form, status=400)
-    name, content = form.cleaned_data["file"]
-    actions.start_import(request.workspace, filename=name, content=content)
-    messages.success(request, f"Importing {name}…")
-    return redirect("enrichment:page", ws=request.workspace.id)
+    return csv_console.upload(
+        request,
+        form_class=UploadForm,
+        start=actions.start_import,
+        page=_page,
+        page_url="enrichment:page",
+    )
 
 
 @console_view
 def import_progress(request, import_id):
-    job = get_object_or_404(CompanyImport, id=import_id, workspace=request.workspace)
-    return render(request, "enrichment/partials/_import.html", {"job": job})
+    return csv_console.progress(request, CompanyImport, import_id)
 
 
 @console_view
