@@ -53,21 +53,10 @@ def crm_settings(request):
     return redirect("console:crm", ws=request.workspace.id)
 
 
-@console_view
-@require_POST
-def crm_upload(request):
-    return csv_console.upload(
-        request,
-        form_class=UploadForm,
-        start=actions.start_import,
-        page=_page,
-        page_url="console:crm",
-    )
-
-
-@console_view
-def crm_import_progress(request, import_id):
-    return csv_console.progress(request, CrmImport, import_id)
+crm_upload = csv_console.upload_view(
+    form_class=UploadForm, start=actions.start_import, page=_page, page_url="console:crm"
+)
+crm_import_progress = csv_console.progress_view(CrmImport)
 
 
 @console_view

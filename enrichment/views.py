@@ -62,21 +62,10 @@ def save_settings(request):
     return redirect("enrichment:page", ws=request.workspace.id)
 
 
-@console_view
-@require_POST
-def upload(request):
-    return csv_console.upload(
-        request,
-        form_class=UploadForm,
-        start=actions.start_import,
-        page=_page,
-        page_url="enrichment:page",
-    )
-
-
-@console_view
-def import_progress(request, import_id):
-    return csv_console.progress(request, CompanyImport, import_id)
+upload = csv_console.upload_view(
+    form_class=UploadForm, start=actions.start_import, page=_page, page_url="enrichment:page"
+)
+import_progress = csv_console.progress_view(CompanyImport)
 
 
 @console_view
