@@ -10,7 +10,7 @@ import dataclasses
 import io
 from collections.abc import Callable
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,6 +58,15 @@ class ImportJob(models.Model):
             self.summary.get(k, 0) for k in ("rows", "created", "updated", "unchanged")
         )
         return f"{rows} rows: {created} created, {updated} updated, {unchanged} unchanged."
+
+
+def start_job(model: type[ImportJob], task, workspace, *, filename: str, content: str):
+    """The console's upload: the job's row and its task (`task.enqueue(job.id)`), in one
+    transaction (no task without its row, no row without its task)."""
+    with transaction.atomic():
+        job = model.objects.create(workspace=workspace, filename=filename, content=content)
+        task.enqueue(job.id)
+    return job
 
 
 def run_job(
