@@ -85,9 +85,7 @@ def import_csv(workspace, fileobj, *, progress: Progress | None = None) -> Impor
     Raises ImportFailed (with every bad row) and writes nothing if any row is
     bad. `progress(done, total)` is called as rows are written.
     """
-    rows, errors = parse(fileobj)
-    if errors:
-        raise ImportFailed(errors)
+    rows = csv_import.parse_or_fail(fileobj, **_FORMAT)
     return csv_import.import_all_or_nothing(
         lambda rows, progress: _write(workspace, rows, progress),
         rows,
@@ -102,9 +100,7 @@ def import_csv(workspace, fileobj, *, progress: Progress | None = None) -> Impor
 
 def parse(fileobj) -> tuple[list[_Row], list[RowError]]:
     """Validate the whole file: (rows, errors). Does not touch the database."""
-    return csv_import.parse_csv(
-        fileobj, header=_columns, row=_parse_row, unique=("email", lambda row: row.email)
-    )
+    return csv_import.parse_csv(fileobj, **_FORMAT)
 
 
 def _columns(header: list[str]) -> tuple[list[tuple[str, str] | None], list[str]]:
@@ -130,6 +126,7 @@ def _columns(header: list[str]) -> tuple[list[tuple[str, str] | None], list[str]
 
 
 def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row, list[str]]:
+    """One data row: the row (even when bad, for the duplicate check) and its problems."""
     values, problems = csv_import.cell_values(cells, columns)
     std: dict[str, str] = {}
     custom: dict[str, str] = {}
@@ -176,6 +173,9 @@ def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row, list[str]]:
         if limit and len(value) > limit:
             problems.append(f"{name} is longer than {limit} characters")
     return _Row(line=line, email=email, values=std, custom=custom, domain=domain), problems
+
+
+_FORMAT = {"header": _columns, "row": _parse_row, "unique": ("email", lambda row: row.email)}
 
 
 # ------------------------------------------------------------------------- writing

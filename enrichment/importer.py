@@ -29,10 +29,7 @@ BATCH = 500
 
 def import_csv(workspace, fileobj, *, progress: Progress | None = None) -> ImportSummary:
     """Raises ImportFailed (every bad row) and writes nothing if any row is bad."""
-    rows, errors = parse(fileobj)
-    if errors:
-        raise ImportFailed(errors)
-    return import_rows(workspace, rows, progress=progress)
+    return import_rows(workspace, csv_import.parse_or_fail(fileobj, **_FORMAT), progress=progress)
 
 
 def import_rows(workspace, rows: list[dict], *, progress: Progress | None = None) -> ImportSummary:
@@ -47,12 +44,7 @@ def import_rows(workspace, rows: list[dict], *, progress: Progress | None = None
 
 def parse(fileobj) -> tuple[list[dict], list[RowError]]:
     """Validate the whole file: (rows, errors). Does not touch the database."""
-    return csv_import.parse_csv(
-        fileobj,
-        header=_columns,
-        row=lambda line, cells, columns: parse_row(cells, columns),
-        unique=("domain", lambda row: row.get("domain")),
-    )
+    return csv_import.parse_csv(fileobj, **_FORMAT)
 
 
 def _columns(header: list[str]) -> tuple[list[str | None], list[str]]:
@@ -95,6 +87,13 @@ def parse_row(cells: list[str], columns: list[str | None]) -> tuple[dict, list[s
             problems.append(f"{key} is longer than {MAX_LENGTHS[key]} characters")
         row[key] = value
     return row, problems
+
+
+_FORMAT = {
+    "header": _columns,
+    "row": lambda line, cells, columns: parse_row(cells, columns),
+    "unique": ("domain", lambda row: row.get("domain")),
+}
 
 
 def _count(text: str) -> int | None:

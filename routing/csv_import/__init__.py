@@ -41,10 +41,13 @@ class RowError:
 
 
 class ImportFailed(Exception):
-    """Nothing was imported; `errors` lists every bad row (line, message)."""
+    """Nothing was imported; `errors` lists every bad row (line, message), and
+    `rows_read` how many data rows the file had when it was read to the end
+    (None when the failure came later, from the database)."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], *, rows_read: int | None = None):
         self.errors = errors
+        self.rows_read = rows_read
         super().__init__(f"{len(errors)} bad row(s); nothing was imported")
 
 
@@ -92,24 +95,39 @@ def parse_csv(
     `header(cells)` returns (columns, problems); `row(line, cells, columns)` returns
     (row, problems); `unique` is (what, key of a row): a key on two rows is an error.
     """
+    rows, errors, _ = _parse(fileobj, header, row, unique)
+    return rows, errors
+
+
+def parse_or_fail(fileobj, **spec) -> list:
+    """`parse_csv`'s rows, or ImportFailed with every error and how many rows were read."""
+    rows, errors, read = _parse(fileobj, spec["header"], spec["row"], spec["unique"])
+    if errors:
+        raise ImportFailed(errors, rows_read=read)
+    return rows
+
+
+def _parse(fileobj, header, row, unique) -> tuple[list, list[RowError], int]:
+    """(rows, errors, how many non-blank data rows were read)."""
     text, error = read_text(fileobj)
     if error is not None:
-        return [], [error]
+        return [], [error], 0
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         first = next(reader)
     except StopIteration:
-        return [], [RowError(1, "the file is empty")]
+        return [], [RowError(1, "the file is empty")], 0
     except csv.Error as exc:
-        return [], [RowError(1, f"unreadable CSV: {exc}")]
+        return [], [RowError(1, f"unreadable CSV: {exc}")], 0
     columns, problems = header(first)
     if problems:
-        return [], [RowError(1, p) for p in problems]
+        return [], [RowError(1, p) for p in problems], 0
 
     what, key_of = unique
     rows: list = []
     errors: list[RowError] = []
     first_line_of: dict[str, int] = {}
+    read = 0
     line = reader.line_num + 1
     while True:
         try:
@@ -122,6 +140,7 @@ def parse_csv(
         this_line, line = line, reader.line_num + 1
         if not cells or all(not c.strip() for c in cells):
             continue  # blank line
+        read += 1
         parsed, row_problems = row(this_line, cells, columns)
         key = key_of(parsed)
         if key:
@@ -134,7 +153,7 @@ def parse_csv(
             rows.append(parsed)
     if not rows and not errors:
         errors.append(RowError(2, "the file has a header but no rows"))
-    return rows, errors
+    return rows, errors, read
 
 
 def cell_values(cells: list[str], columns: list) -> tuple[list[str], list[str]]:

@@ -88,11 +88,14 @@ def run_job(
     try:
         summary = import_csv(job.workspace, io.StringIO(job.content), progress=progress)
     except ImportFailed as exc:
+        # The rows read, for "3 rows read, 2 errors" (a bad file fails before any progress).
+        read = {} if exc.rows_read is None else {"total": exc.rows_read, "done": 0}
         rows.update(
             status=model.FAILED,
             errors=[str(e) for e in exc.errors[:MAX_ERRORS]],
             finished_at=timezone.now(),
             content="",
+            **read,
         )
         return
     data = {k: v for k, v in dataclasses.asdict(summary).items() if isinstance(v, int)}

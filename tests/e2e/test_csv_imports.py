@@ -49,7 +49,7 @@ def test_a_bad_companies_upload_shows_its_counts_and_lines(logged_in_page, acme)
     expect(job).to_have_attribute("data-status", "failed")
     expect(job.get_by_text("Nothing imported", exact=True)).to_be_visible()
     expect(job.get_by_test_id("import-counts")).to_have_text(
-        "The file could not be read: nothing imported."
+        "3 rows read, 2 errors: nothing imported (all or nothing)."
     )
     errors = job.get_by_test_id("import-errors")
     expect(errors).to_contain_text("line 3: bad domain")
