@@ -18,15 +18,13 @@ from .people import (
 )
 from .rep_sync import deactivate_unsynced_reps, upsert_synced_reps
 from .routing import Routed, route_chat, simulate
-from .rules import (
+from .rules import create_rule, delete_rule, update_rule
+from .segments import (
     add_segment,
-    create_rule,
-    delete_rule,
     delete_segment,
     duplicate_segment,
     move_segment,
     reorder_segments,
-    update_rule,
     update_segment,
 )
 from .versions import rollback
