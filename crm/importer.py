@@ -15,7 +15,6 @@ gets blanks filled (name, owner), never renamed or reassigned by a contact file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from routing import csv_import
 from routing.csv_import import ImportFailed, Progress, RowError, chunks, existing_by
-from routing.enrichment import email_domain, is_personal_domain
+from routing.enrichment import email_domain, is_domain, is_personal_domain
 
 from .backends.base import website_host
 from .models import LocalAccount, LocalContact
@@ -53,9 +52,6 @@ MAX_LENGTHS = {
     "status": 50,
 }
 CONTACT_FIELDS = ("first_name", "last_name", "company", "owner_email", "lifecycle_stage", "status")
-DOMAIN_RE = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"
-)
 BATCH = 1000
 QUERY_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
 
@@ -160,12 +156,12 @@ def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row, list[str]]:
     if "domain" in std:
         raw = std.pop("domain")
         domain = website_host(raw)
-        if not DOMAIN_RE.match(domain):
+        if not is_domain(domain):
             problems.append(f"bad domain {raw!r}")
             domain = ""
     elif email and "@" in email:
         derived = email_domain(email)
-        if not is_personal_domain(derived) and DOMAIN_RE.match(derived):
+        if not is_personal_domain(derived) and is_domain(derived):
             domain = derived
 
     for name, value in (("email", email), *std.items()):
