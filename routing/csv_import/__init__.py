@@ -9,12 +9,14 @@ would make the two import each other. Nothing here knows a slice.
 - `parse_csv(fileobj, header=, row=, unique=)`: read the whole file (UTF-8, a BOM
   is dropped), every bad row as a `RowError` with its line number (the header is
   line 1); blank lines are skipped; a key seen twice is an error on its second line.
+  `parse_or_fail` raises `ImportFailed` instead, with how many rows it read.
 - `import_all_or_nothing(write, rows, progress=, conflict=)`: one transaction, the
   progress callback at 0, per batch and at the end; an IntegrityError (another
   writer meanwhile) becomes `ImportFailed` with nothing written.
 - `write_batches`: the new and changed rows, in batches, counted into the summary.
-- `jobs.ImportJob` (abstract model), `jobs.run_job` (the task body) and `views`
-  (the console's upload and progress views) are the console's side of it.
+- `jobs` (the abstract `ImportJob` model, `start_job`, `run_job`: the task body),
+  `console` (upload form, upload and progress views) and `command` (the manage.py
+  base) are the console's and the shell's side of it.
 """
 
 from __future__ import annotations
