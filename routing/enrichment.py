@@ -1,5 +1,6 @@
 """Domain facts derivable from an email or a URL without any lookup (pure)."""
 
+import re
 from urllib.parse import urlsplit
 
 PERSONAL_DOMAINS = frozenset(
@@ -17,6 +18,18 @@ def email_domain(email: str) -> str:
 
 def is_personal_domain(domain: str) -> bool:
     return domain.lower() in PERSONAL_DOMAINS
+
+
+#: A host name of two labels or more (a-z, 0-9, inner hyphens), lower case, 253 at most.
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"
+)
+
+
+def is_domain(domain: str | None) -> bool:
+    """A normalised domain ("acme.com", "eu.acme.co.uk"); the one check of the CSV
+    imports (crm's domain column, enrichment's company table) and the look-up box."""
+    return bool(DOMAIN_RE.match(domain or ""))
 
 
 def url_host(url: str | None) -> str:

@@ -90,6 +90,16 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_written(workspac
     assert not LocalAccount.objects.exists()
 
 
+def test_a_failed_import_says_how_many_rows_it_read(workspace):
+    # For the console's "N rows read, M errors" (blank lines are not rows).
+    with pytest.raises(ImportFailed) as info:
+        import_csv(workspace, csv_file(HEADER, "ok@acme.com,,,,,,,", "", "bad,,,,,,,", "c@d.io"))
+    assert info.value.rows_read == 3 and len(info.value.errors) == 1
+    with pytest.raises(ImportFailed) as info:
+        import_csv(workspace, csv_file("first_name", "Ana"))
+    assert info.value.rows_read == 0  # the header was refused: no row was read
+
+
 def test_line_numbers_count_physical_lines_of_quoted_multiline_cells(workspace):
     errors = errors_of(
         workspace,
