@@ -1,0 +1,27 @@
+# The viewer's time zone for the console (issue 14 item 9), and the workspace's zone
+# it defaults to.
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("routing", "0007_pool_assignee_label"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="consoleprofile",
+            name="time_zone",
+            field=models.CharField(blank=True, default="", max_length=64),
+        ),
+        migrations.AddField(
+            model_name="workspace",
+            name="time_zone",
+            field=models.CharField(
+                default="UTC",
+                help_text="Times in the console, unless a user picks theirs.",
+                max_length=64,
+            ),
+        ),
+    ]
