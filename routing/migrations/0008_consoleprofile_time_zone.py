@@ -1,5 +1,5 @@
-# The viewer's time zone for the console (issue 14 item 9), and the workspace's zone
-# it defaults to.
+# The viewer's time zone for the console (issue 14 item 9), the workspace's zone it
+# defaults to, and when a chat was last reopened (the live feed's catch-up replays it).
 
 from django.db import migrations, models
 
@@ -14,6 +14,11 @@ class Migration(migrations.Migration):
             model_name="consoleprofile",
             name="time_zone",
             field=models.CharField(blank=True, default="", max_length=64),
+        ),
+        migrations.AddField(
+            model_name="chat",
+            name="reopened_at",
+            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
             model_name="workspace",

@@ -33,7 +33,7 @@
     data: { labels: [], datasets: [{ label: "Assignments", data: [], backgroundColor: "#5b5bf7", borderRadius: 6, maxBarThickness: 26 }] },
     options: {
       indexAxis: "y",
-      animation: { duration: 250 },
+      animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 250 },
       plugins: { legend: { display: false } },
       scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { grid: { display: false } } },
     },

@@ -69,7 +69,7 @@ def test_catch_up_replays_closes_and_first_replies(console, workspace, routed):
     assert changes == ["replied", "closed"]  # oldest first: the page prepends
     closed = data["chat_changes"][1]["html"]
     assert "lead@bigco.com" in closed and "by ops (console)" in closed
-    assert f"{amy.name} in " in data["chat_changes"][0]["html"]
+    assert f"first reply by {amy.name}, replied in " in data["chat_changes"][0]["html"]
     [row] = data["updated"]  # the row on the page, as it is now
     assert row["decision"] == decision_id and '<span class="badge">Closed</span>' in row["html"]
 
@@ -150,3 +150,19 @@ def test_workspace_zone_is_checked(console, workspace):
     with pytest.raises(actions.ActionError) as exc:
         actions.update_workspace(workspace, time_zone="Nowhere/Land")
     assert "time_zone" in exc.value.errors
+
+
+def test_catch_up_replays_reopens_and_reassignments(console, workspace, routed, make_rep):
+    chat, _ = routed
+    ben = make_rep("Ben")
+    actions.close_chat(chat, by="ops (console)")
+    as_of = since(console, workspace, after=0)["as_of"]
+    actions.reopen_chat(chat, by="ops (console)")
+    actions.reassign_chat(chat, ben, by="ops (console)", reason="Speaks German")
+    data = since(console, workspace, after=chat.decision.id, since=as_of.replace("+", "%2B"))
+    notes = [c["html"] for c in data["chat_changes"]]
+    assert any("lead@bigco.com</a>: reopened" in n for n in notes)
+    assert any(f"lead@bigco.com</a>: now owned by {ben.name}" in n for n in notes)
+    [moved] = data["decisions"]  # the reassignment is a row of its own
+    assert "Reassigned" in moved["html"]
+    assert '<span class="badge">Closed</span>' not in data["updated"][0]["html"]

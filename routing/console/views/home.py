@@ -70,11 +70,13 @@ def _by_assignee(window) -> list[tuple[str, int]]:
 
 @dataclass
 class ChatChange:
-    """One note of the feed's chat activity: a close or a first human reply."""
+    """One note of the feed's chat activity: a close, a reopen, a first human reply or a
+    reassignment (its decision)."""
 
-    change: str  # "closed" | "replied"
+    change: str  # "closed" | "reopened" | "replied" | "reassigned"
     at: datetime
     chat: Chat
+    owner: str = ""  # reassigned: the new owner
 
     @property
     def key(self) -> str:  # the page keeps one note per key
@@ -82,18 +84,31 @@ class ChatChange:
 
 
 def _chat_changes(workspace, since: datetime | None = None) -> list[ChatChange]:
+    """The latest chat changes, or those since `since` (less OVERLAP), newest first."""
     chats = Chat.objects.filter(workspace=workspace).select_related("lead", "responding_rep")
-    closed = chats.filter(status="closed", closed_at__isnull=False)
-    replied = chats.filter(first_response_at__isnull=False, responding_rep__isnull=False)
-    if since is not None:
-        closed = closed.filter(closed_at__gte=since - OVERLAP)
-        replied = replied.filter(first_response_at__gte=since - OVERLAP)
-    changes = [
-        ChatChange("closed", c.closed_at, c) for c in closed.order_by("-closed_at")[:CHANGES]
+    sources = [
+        ("closed", "closed_at", chats.filter(status="closed")),
+        ("reopened", "reopened_at", chats.filter(status="open")),
+        ("replied", "first_response_at", chats.filter(responding_rep__isnull=False)),
     ]
+    changes = []
+    for change, field, qs in sources:
+        qs = qs.filter(**{f"{field}__isnull": False})
+        if since is not None:
+            qs = qs.filter(**{f"{field}__gte": since - OVERLAP})
+        changes += [
+            ChatChange(change, getattr(c, field), c) for c in qs.order_by(f"-{field}")[:CHANGES]
+        ]
+    moves = Decision.objects.filter(workspace=workspace, via="reassigned").select_related(
+        "reassigned_chat__lead"
+    )
+    if since is not None:
+        moves = moves.filter(created_at__gte=since - OVERLAP)
     changes += [
-        ChatChange("replied", c.first_response_at, c)
-        for c in replied.order_by("-first_response_at")[:CHANGES]
+        ChatChange("reassigned", d.created_at, d.reassigned_chat, owner=d.assignee_name)
+        for d in moves.only(
+            "created_at", "assignee_name", "reassigned_chat__id", "reassigned_chat__lead__email"
+        ).order_by("-created_at")[:CHANGES]
     ]
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes[:CHANGES]
@@ -155,14 +170,6 @@ def feed_since(request):
     window = _window(request.workspace)
     changes = _chat_changes(request.workspace, since)
     changed_chats = {c.chat.id for c in changes}
-    if since is not None:  # reopened since: the row's "Closed" badge must go
-        changed_chats.update(
-            Chat.objects.filter(
-                workspace=request.workspace,
-                status="open",
-                last_activity_at__gte=since - OVERLAP,
-            ).values_list("id", flat=True)
-        )
     new = [d for d in window if d.id > after]
     updated = [
         d
