@@ -60,9 +60,7 @@ def reopen_chat(chat: Chat, *, by: str) -> tuple[Chat, bool]:
     chat.closed_at = None
     chat.closed_by = ""
     chat.last_activity_at = chat.reopened_at = timezone.now()
-    chat.save(
-        update_fields=["status", "closed_at", "closed_by", "last_activity_at", "reopened_at"]
-    )
+    chat.save(update_fields=["status", "closed_at", "closed_by", "last_activity_at", "reopened_at"])
     events.chat_updated_on_commit(chat, "reopened")
     return chat, True
 
