@@ -166,3 +166,28 @@ def test_catch_up_replays_reopens_and_reassignments(console, workspace, routed, 
     [moved] = data["decisions"]  # the reassignment is a row of its own
     assert "Reassigned" in moved["html"]
     assert '<span class="badge">Closed</span>' not in data["updated"][0]["html"]
+
+
+def test_feed_queries_do_not_grow_with_decisions_and_chat_changes(console, workspace, make_rep):
+    amy = make_rep("Amy")
+    paths = ["", "feed/since/?after=0&since=2020-01-01T00:00:00%2B00:00", "decisions/"]
+    console.get(url(workspace, ""))  # the first visit remembers the workspace
+
+    def counts():
+        result = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                assert console.get(url(workspace, path)).status_code == 200
+            result.append(len(queries))
+        return result
+
+    def chats(n):
+        for i in range(n):
+            routed = actions.route_chat(workspace, {"lead": {"email": f"l{i}-{n}@bigco.com"}})
+            actions.record_reply(routed.chat, amy)
+            actions.close_chat(routed.chat, by="ops (console)")
+
+    chats(1)
+    few = counts()
+    chats(12)
+    assert counts() == few
