@@ -28,7 +28,7 @@ from .segments import (
     update_segment,
 )
 from .versions import rollback
-from .workspaces import create_workspace, update_workspace
+from .workspaces import create_workspace, set_viewer_time_zone, update_workspace
 
 __all__ = [
     "ActionError",
@@ -56,6 +56,7 @@ __all__ = [
     "reassign_chat",
     "remove_member",
     "reopen_chat",
+    "set_viewer_time_zone",
     "reorder_segments",
     "rollback",
     "route_chat",

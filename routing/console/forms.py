@@ -13,6 +13,7 @@ from django import forms
 from routing import filters
 from routing.actions import ActionError
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
+from routing.timezones import ZONES
 
 # The people forms moved to people_forms.py; still importable from here.
 from .people_forms import AddMemberForm, AIAgentForm, PoolForm, RepForm  # noqa: F401
@@ -32,6 +33,7 @@ INTENT_CHOICES = [
     ("job_seeker", "Job seeker"),
     ("unknown", "Unknown"),
 ]
+TIMEZONES = ZONES  # IANA names, one list (routing.timezones)
 
 
 def run_action(form: forms.Form, action, *args, **kwargs):
@@ -299,6 +301,12 @@ class WorkspaceSettingsForm(forms.Form):
         label="Auto-close after (hours)",
         help_text="An open chat with no activity for this long is closed. 0: never.",
     )
+    time_zone = forms.ChoiceField(
+        choices=[(z, z) for z in TIMEZONES],
+        required=False,  # not sent: the zone stays as it is
+        label="Time zone",
+        help_text="The console shows times in this zone, unless a user picks their own.",
+    )
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
@@ -323,6 +331,7 @@ class WorkspaceSettingsForm(forms.Form):
             "default_rep": workspace.default_rep_id,
             "default_ai_agent": workspace.default_ai_agent_id,
             "auto_close_hours": workspace.auto_close_hours,
+            "time_zone": workspace.time_zone,
         }
         for intent, rule_id in (workspace.intent_rules or {}).items():
             initial[f"intent_{intent}"] = rule_id
@@ -339,7 +348,24 @@ class WorkspaceSettingsForm(forms.Form):
             "default_ai_agent": d["default_ai_agent"].id,
             "auto_close_hours": d["auto_close_hours"],
             "intent_rules": intents,
-        }
+        } | ({"time_zone": d["time_zone"]} if d["time_zone"] else {})
+
+
+class ViewerTimeZoneForm(forms.Form):
+    """The zone the console shows this user's times in (routing.actions.set_viewer_time_zone)."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Show times in",
+        help_text="Every time in the console (feed, decisions, chats) is shown in this zone.",
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", f"The workspace's zone ({workspace.time_zone})"),
+            *((z, z) for z in TIMEZONES),
+        ]
 
 
 class AddMemberByNameForm(forms.Form):

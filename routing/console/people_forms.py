@@ -3,15 +3,15 @@ AI agents. Field-level checks here, domain rules in routing.actions."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import time
 
 from django import forms
 
 from routing.availability import DAYS
 from routing.models import AIAgent, Pool, Rep
+from routing.timezones import ZONES
 
-TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+TIMEZONES = ZONES  # IANA names, one list (routing.timezones)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_LABELS = dict(zip(DAYS, WEEKDAYS, strict=True))
 

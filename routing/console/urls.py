@@ -9,6 +9,7 @@ from .views import (
     home,
     links,
     pools,
+    profile,
     reps,
     rules,
     segments,
@@ -115,6 +116,7 @@ urlpatterns = [
         name="ai-agent-default",
     ),
     path(W + "settings/", settings.workspace_settings, name="settings"),
+    path(W + "me/", profile.profile, name="profile"),
     path(W + "settings/members/", settings.member_add, name="member-add"),
     path(
         W + "settings/members/<int:membership_id>/remove/",
