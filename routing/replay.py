@@ -394,7 +394,7 @@ def replay(
                     {
                         "decision": stored.id,
                         "lead": stored.lead,
-                        "at": stored.at,
+                        "at": stored.at.isoformat(),
                         "before": {"segment": stored.segment, "assignee": _who(stored.assignee)},
                         "after": {
                             "segment": {"id": seg_after, "name": outcome.segment.name}
