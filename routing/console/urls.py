@@ -8,6 +8,7 @@ from .views import (
     home,
     links,
     pools,
+    replay,
     reps,
     rules,
     segments,
@@ -39,6 +40,22 @@ urlpatterns = [
     ),
     path(W + "rules/<int:rule_id>/diff/", versions.rule_diff, name="rule-diff"),
     path(W + "rules/<int:rule_id>/rollback/", versions.rule_rollback, name="rule-rollback"),
+    path(W + "rules/<int:rule_id>/replay/", replay.rule_replay, name="rule-replay"),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/",
+        replay.replay_run,
+        name="rule-replay-run",
+    ),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/progress/",
+        replay.replay_progress,
+        name="rule-replay-progress",
+    ),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/leads/<int:decision_id>/",
+        replay.replay_trace,
+        name="rule-replay-trace",
+    ),
     path(W + "rules/<int:rule_id>/segments/new/", segments.segment_create, name="segment-create"),
     path(W + "segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
     path(
