@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 
 from routing.actions import replay as replay_actions
 from routing.models import RuleVersion
@@ -16,13 +13,13 @@ class ReplayForm(forms.Form):
     since = forms.DateTimeField(
         label="From",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="UTC. Default: 7 days before the end.",
+        help_text="Server time. Empty: 7 days before the end.",
         required=False,
     )
     until = forms.DateTimeField(
         label="To",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="UTC. Default: now.",
+        help_text="Server time. Empty: now.",
         required=False,
     )
     limit = forms.IntegerField(
@@ -42,10 +39,10 @@ class ReplayForm(forms.Form):
             choices.append((str(number), f"v{number}{live}"))
         self.fields["version"].choices = choices
         if not self.is_bound:
-            now = timezone.now()
+            # The window stays empty by default: "the last 7 days up to now" is then
+            # worked out when the replay runs (a prefilled minute would cut off the
+            # leads of the current minute).
             self.initial.setdefault("version", choices[0][0] if choices else "")
-            self.initial.setdefault("until", now)
-            self.initial.setdefault("since", now - timedelta(days=replay_actions.DEFAULT_DAYS))
 
     def clean(self):
         data = super().clean()

@@ -6,6 +6,8 @@ and the page polls its progress with htmx until the results replace the bar.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -29,7 +31,10 @@ def _run(request, rule, run_id) -> ReplayRun:
 def _page(request, rule, form, run=None, status=200):
     runs = ReplayRun.objects.filter(rule=rule).only(
         "id", "label", "status", "created_at", "since", "until", "total", "author"
-    )[:8]
+    )
+    if run is not None:
+        runs = runs.exclude(id=run.id)  # shown above, live
+    runs = runs[:8]
     return render(
         request,
         "console/rule_replay.html",
@@ -42,7 +47,9 @@ def _results(run: ReplayRun | None) -> dict:
     """What the results partial shows: shares with percentages, the matrix, the chart data."""
     if run is None or run.status != "done" or not run.result:
         return {}
-    result = run.result
+    result = dict(run.result)
+    result["start"] = datetime.fromisoformat(result["start"])
+    result["changes"] = [{**c, "at": datetime.fromisoformat(c["at"])} for c in result["changes"]]
     total = result["decisions"] or 1
     shares = [
         {
