@@ -97,6 +97,12 @@ def main() -> None:
         results["conditions"]["profile"] = profiling.profile_conditions()
     done(t)
 
+    from bench import replay_bench  # pure too (issue 17 item 3)
+
+    t = step("7. replay: 10,000 past decisions through the 50-segment rule")
+    results["replay"] = replay_bench.run(2_000 if quick else replay_bench.DECISIONS)
+    done(t)
+
     t = step("preparing the benchmark database (drop, create, migrate)")
     common.prepare_database(env, fresh=True)
     common.setup_django()
