@@ -16,11 +16,14 @@ not closed by then).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from routing import engine, replay
@@ -93,53 +96,79 @@ def check_rule(rule: RoutingRule) -> None:
 
 
 # -- reading the past -----------------------------------------------------------
-def _decisions(rule: RoutingRule, since, until, limit) -> list[Decision]:
-    """The rule's routed chats in the window, the newest `limit` of them (reassignments
-    are a person's choice, not the rule's: left out)."""
+# A stored trace is ~25 KB on a 50-segment rule (every segment explained); the
+# replay needs only its result, gaps and the reasons that name who was away.
+# PostgreSQL picks those out of the jsonb; other databases load the trace whole.
+_PG_REASONS = (
+    "jsonb_path_query_array(routing_decision.trace, "
+    "'$.segments[*] ? (@.outcome != \"no_match\").reason')"
+)
+_PG_LAST_RESORT = (
+    "jsonb_path_query_array(routing_decision.trace, '$.lines[*] ? (@ like_regex \"last resort\")')"
+)
+_FIELDS = ("id", "created_at", "context", "segment_id", "segment_name", "via")
+_FIELDS += ("assignee_type", "rep_id", "ai_agent_id", "assignee_name", "lead_id", "lead__email")
+
+
+def _decisions(rule: RoutingRule, since, until, limit) -> list[dict]:
+    """The rule's routed chats in the window, the newest `limit` of them, oldest first
+    (reassignments are a person's choice, not the rule's: left out)."""
     rows = (
         Decision.objects.filter(rule=rule, kind="chat", created_at__gte=since, created_at__lt=until)
         .exclude(via="reassigned")
-        .select_related("lead")
-        .only(
-            "id",
-            "created_at",
-            "context",
-            "trace",
-            "segment_id",
-            "segment_name",
-            "via",
-            "assignee_type",
-            "rep_id",
-            "ai_agent_id",
-            "assignee_name",
-            "lead__id",
-            "lead__email",
-        )
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
-    return list(reversed(rows))
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(
+            reasons=RawSQL(_PG_REASONS, ()),  # noqa: S611 - constant SQL, no parameters
+            last_resort=RawSQL(_PG_LAST_RESORT, ()),  # noqa: S611
+        ).values(
+            *_FIELDS,
+            "reasons",
+            "last_resort",
+            result=KT("trace__result"),
+            gaps=KT("trace__gaps"),
+            crm_owner_first=KT("trace__crm_owner_first"),
+        )
+    else:
+        rows = rows.values(*_FIELDS, "trace")
+    return list(reversed(rows[:limit]))
 
 
-def stored(decision: Decision) -> replay.StoredDecision:
-    trace = decision.trace or {}
+def _json(value):
+    """KT() gives JSON text on some backends: decode it when it is a string."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def stored(row: dict) -> replay.StoredDecision:
+    if "trace" in row:
+        trace = row["trace"] or {}
+    else:
+        trace = {
+            "result": _json(row["result"]),
+            "gaps": _json(row["gaps"]),
+            "crm_owner_first": _json(row["crm_owner_first"]),
+            "segments": [{"reason": r} for r in _json(row["reasons"]) or []],
+            "lines": _json(row["last_resort"]) or [],
+        }
     result = trace.get("result") or {}
     who = result.get("assignee") or {}
     assignee = {
-        "type": who.get("type") or decision.assignee_type,
-        "id": who.get("id", decision.rep_id or decision.ai_agent_id),
-        "name": who.get("name") or decision.assignee_name,
+        "type": who.get("type") or row["assignee_type"],
+        "id": who.get("id", row["rep_id"] or row["ai_agent_id"]),
+        "name": who.get("name") or row["assignee_name"],
     }
     segment = None
-    if decision.via == "segment":
-        segment = {"id": result.get("segment", decision.segment_id), "name": decision.segment_name}
+    if row["via"] == "segment":
+        segment = {"id": result.get("segment", row["segment_id"]), "name": row["segment_name"]}
     return replay.StoredDecision(
-        id=decision.id,
-        at=decision.created_at,
-        context=decision.context or {},
+        id=row["id"],
+        at=row["created_at"],
+        context=row["context"] or {},
         trace=trace,
         segment=segment,
         assignee=assignee,
-        lead={"id": decision.lead.id, "email": decision.lead.email},
+        lead={"id": row["lead_id"], "email": row["lead__email"]},
         gaps=trace.get("gaps") or {},
     )
 

@@ -131,3 +131,22 @@ def test_a_meeting_rule_is_refused(workspace):
     with pytest.raises(actions.ActionError) as exc:
         replay_actions.run(rule, 1)
     assert "version" in exc.value.errors
+
+
+def test_a_rep_away_then_stays_away_in_the_replay(seeded):
+    """Dana was out of office for two big leads (both went to Marcus); she is back
+    now, but the stored traces say she was away then, so the replay agrees."""
+    dana = seeded.reps["Dana"]
+    actions.update_rep(dana, out_of_office_until=timezone.now() + timedelta(days=1))
+    since = timezone.now()
+    for i in range(2):
+        actions.route_chat(
+            seeded.rule.workspace,
+            {"lead": {"email": f"away{i}@big{i}.test"}, "company": {"employees": 900}},
+        )
+    actions.update_rep(dana, out_of_office_until=None)
+    away = Decision.objects.filter(created_at__gte=since)
+    assert {d.assignee_name for d in away} == {"Marcus"}
+    assert all("skipped Dana: out of office" in str(d.trace) for d in away)
+    result = replay_actions.run(seeded.rule, seeded.new_version, since=since)
+    assert result["decisions"] == 2 and result["changed"] == 0
