@@ -110,7 +110,7 @@ def rows(r: dict) -> list[tuple[str, str, str, str, bool]]:
     if "replay" in r:
         from bench.replay_bench import report_row
 
-        out.append(report_row(r["replay"]))
+        out += [report_row(r[k], k) for k in ("replay", "replay_db") if k in r]
     return out
 
 

@@ -110,6 +110,10 @@ def main() -> None:
 
     from bench import feed_latency, http_bench, pool_bench, query_counts
 
+    t = step("7. replay end to end on PostgreSQL (the window's decisions read from the database)")
+    results["replay_db"] = replay_bench.run_db(2_000 if quick else replay_bench.DECISIONS)
+    done(t)
+
     t = step("5. queries per routed chat with 3, 30 and 300 segments")
     results["queries"] = query_counts.run()
     done(t)

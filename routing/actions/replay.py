@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from routing import engine, replay
@@ -97,15 +96,14 @@ def check_rule(rule: RoutingRule) -> None:
 
 # -- reading the past -----------------------------------------------------------
 # A stored trace is ~25 KB on a 50-segment rule (every segment explained); the
-# replay needs only its result, gaps and the reasons that name who was away.
-# PostgreSQL picks those out of the jsonb; other databases load the trace whole.
+# replay needs only its result, gaps, CRM-owner-first entry and the reasons that
+# name who was away. PostgreSQL picks those out of the jsonb (two expressions:
+# each one decompresses the stored value again); other databases load it whole.
 _PG_REASONS = (
     "jsonb_path_query_array(routing_decision.trace, "
     "'$.segments[*] ? (@.outcome != \"no_match\").reason')"
 )
-_PG_LAST_RESORT = (
-    "jsonb_path_query_array(routing_decision.trace, '$.lines[*] ? (@ like_regex \"last resort\")')"
-)
+_PG_SMALL = "(routing_decision.trace - 'segments' - 'lines')"
 _FIELDS = ("id", "created_at", "context", "segment_id", "segment_name", "via")
 _FIELDS += ("assignee_type", "rep_id", "ai_agent_id", "assignee_name", "lead_id", "lead__email")
 
@@ -121,15 +119,8 @@ def _decisions(rule: RoutingRule, since, until, limit) -> list[dict]:
     if connection.vendor == "postgresql":
         rows = rows.annotate(
             reasons=RawSQL(_PG_REASONS, ()),  # noqa: S611 - constant SQL, no parameters
-            last_resort=RawSQL(_PG_LAST_RESORT, ()),  # noqa: S611
-        ).values(
-            *_FIELDS,
-            "reasons",
-            "last_resort",
-            result=KT("trace__result"),
-            gaps=KT("trace__gaps"),
-            crm_owner_first=KT("trace__crm_owner_first"),
-        )
+            small=RawSQL(_PG_SMALL, ()),  # noqa: S611
+        ).values(*_FIELDS, "reasons", "small")
     else:
         rows = rows.values(*_FIELDS, "trace")
     return list(reversed(rows[:limit]))
@@ -144,13 +135,8 @@ def stored(row: dict) -> replay.StoredDecision:
     if "trace" in row:
         trace = row["trace"] or {}
     else:
-        trace = {
-            "result": _json(row["result"]),
-            "gaps": _json(row["gaps"]),
-            "crm_owner_first": _json(row["crm_owner_first"]),
-            "segments": [{"reason": r} for r in _json(row["reasons"]) or []],
-            "lines": _json(row["last_resort"]) or [],
-        }
+        trace = dict(_json(row["small"]) or {})
+        trace["segments"] = [{"reason": r} for r in _json(row["reasons"]) or []]
     result = trace.get("result") or {}
     who = result.get("assignee") or {}
     assignee = {
