@@ -77,7 +77,10 @@ def window(since, until, limit, *, now: datetime | None = None) -> tuple[datetim
     """The window and limit, with their defaults (the last 7 days, 50,000)."""
     now = now or timezone.now()
     until = until or now
-    since = since or until - timedelta(days=DEFAULT_DAYS)
+    try:
+        since = since or until - timedelta(days=DEFAULT_DAYS)
+    except OverflowError:  # until in the first week of year 1
+        raise ActionError({"until": ["Too early: give since as well."]}) from None
     if since >= until:
         raise ActionError({"until": ["Must be after since."]})
     if limit is None:
@@ -99,6 +102,7 @@ def check_rule(rule: RoutingRule) -> None:
 # replay needs only its result, gaps, CRM-owner-first entry and the reasons that
 # name who was away. PostgreSQL picks those out of the jsonb (two expressions:
 # each one decompresses the stored value again); other databases load it whole.
+# (So only there the last resort's "default rep X is away" line is read too.)
 _PG_REASONS = (
     "jsonb_path_query_array(routing_decision.trace, "
     "'$.segments[*] ? (@.outcome != \"no_match\").reason')"

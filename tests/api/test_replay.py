@@ -59,6 +59,7 @@ def test_window_and_limit_in_the_body(api, seeded):
         ({"version": 1, "since": "last week"}, "since"),
         ({"version": 1, "since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "until"),
         ({"version": 1, "sinse": "2026-01-01T00:00:00Z"}, "sinse"),
+        ({"version": 1, "until": "0001-01-02T00:00:00Z"}, "until"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api, seeded, body, field):
