@@ -21,8 +21,9 @@ Assumptions (the console's replay page says them too):
   the leads the replay gives them; chats closing during the window are not
   subtracted.
 * **Pools** start from their rotation state at the start of the window (the
-  caller derives it) and only this rule's replayed leads rotate them: leads
-  routed by other rules into the same pool in the window are not replayed.
+  caller derives it). The replayed leads rotate them as the replayed version
+  decides; leads other rules gave to the same pools in the window (`outside`)
+  rotate them as they did then, at their time.
 * People are today's: pool members, rep names, AI agents and the default rep.
 
 Speed: `engine.decide` builds the full trace (every segment explained), about
@@ -116,6 +117,16 @@ class StoredDecision:
     assignee: dict  # {"type", "id", "name"}
     lead: dict = field(default_factory=dict)  # {"id", "email"}
     gaps: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutsidePick:
+    """A lead another rule gave to a member of one of the replayed pools, in the window:
+    it rotated that pool then, and rotates the in-memory pool the same way."""
+
+    at: datetime
+    pool_id: int
+    rep_id: int
 
 
 # -- availability from the stored trace -------------------------------------------
@@ -220,6 +231,20 @@ class ReplayDirectory:
                 if member.member_id == rotation.member_id:
                     member.last_assigned_at = rotation.at
                     member.open_chats += 1
+
+    def force(self, pick: OutsidePick) -> None:
+        """Rotate a pool as a pick that went to `pick.rep_id` did (every member taking
+        part: who was away then is not known without that decision's trace)."""
+        pool = self.pools.get(pick.pool_id)
+        chosen = next((m for m in pool.members if m.rep_id == pick.rep_id), None) if pool else None
+        if chosen is None:
+            return  # no longer a member: nothing to rotate
+        if pool.strategy != "load_balanced":
+            for member in pool.members:
+                member.current_weight += member.weight
+            chosen.current_weight -= sum(m.weight for m in pool.members)
+        chosen.last_assigned_at = pick.at
+        chosen.open_chats += 1
 
     # -- helpers
     def _skip(self, rep: RepInfo) -> str | None:
@@ -344,10 +369,14 @@ def replay(
     pools: dict[int, PoolState],
     decisions: list[StoredDecision],
     *,
+    outside: list[OutsidePick] = (),
     progress: Callable[[int, int], None] | None = None,
     every: int = 500,
 ) -> dict[str, Any]:
     """Evaluate each stored context with `rule`, in time order.
+
+    `outside`: the window's picks of the same pools by other rules' leads; each
+    rotates its pool at its time, between the replayed leads.
 
     Returns {"decisions", "changed", "segment_changed", "assignee_changed",
     "by_assignee": [{"assignee", "before", "after"}], "moves": [{"from", "to",
@@ -365,8 +394,13 @@ def replay(
     changes: list[dict] = []
     traces: dict[int, dict] = {}
     changed = segment_changed = assignee_changed = 0
+    others = sorted(outside, key=lambda p: p.at)
+    next_other = 0
 
     for done, stored in enumerate(ordered, 1):
+        while next_other < len(others) and others[next_other].at < stored.at:
+            directory.force(others[next_other])
+            next_other += 1
         directory.at(stored)
         outcome = choose(rule, stored.context, directory)
         after = outcome.assignee.as_dict()

@@ -11,7 +11,8 @@ round robin continues from the member assigned least recently before the
 window (members never assigned first, then by member id), the stored
 current_weight being today's, not then's; load balanced starts from each
 member's chats that were open at the window's start (created before it and
-not closed by then).
+not closed by then). Leads that other rules gave to the same pools during the
+window rotate them at their time, as they did.
 """
 
 from __future__ import annotations
@@ -221,6 +222,25 @@ def pool_states(workspace, pool_ids, at: datetime) -> dict[int, replay.PoolState
     return states
 
 
+def _outside_picks(rule, pool_ids, start, until) -> list[replay.OutsidePick]:
+    """Leads other rules gave to these pools in the window: they rotate the pools too."""
+    if not pool_ids:
+        return []
+    rows = (
+        Decision.objects.filter(
+            workspace=rule.workspace,
+            pool_id__in=pool_ids,
+            rep_id__isnull=False,
+            created_at__gte=start,
+            created_at__lt=until,
+        )
+        .exclude(rule=rule)
+        .order_by("created_at", "id")
+        .values_list("created_at", "pool_id", "rep_id")[:MAX_DECISIONS]
+    )
+    return [replay.OutsidePick(at, pool_id, rep_id) for at, pool_id, rep_id in rows]
+
+
 def run(
     rule: RoutingRule,
     version,
@@ -243,9 +263,10 @@ def run(
     pool_ids = sorted(
         {s.assignee["id"] for s in compiled.segments if s.assignee.get("type") == "pool"}
     )
+    outside = _outside_picks(rule, pool_ids, start, until)
     result = replay.replay(
         compiled, people(rule.workspace), pool_states(rule.workspace, pool_ids, start), rows,
-        progress=progress,
+        outside=outside, progress=progress,
     )  # fmt: skip
     result.update(
         {
@@ -255,6 +276,7 @@ def run(
             "start": start.isoformat(),
             "limit": limit,
             "limited": len(rows) == limit,
+            "outside_picks": len(outside),
         }
     )
     return result

@@ -207,3 +207,15 @@ def test_auto_agent_specialties_match_the_live_directory():
         replay.ReplayDirectory(people, {}),
     )
     assert outcome.assignee.name == "Helper"
+
+
+def test_other_rules_picks_of_the_pool_rotate_it_at_their_time():
+    rule = engine.compile_rule(_snapshot([("Big", BIG, POOL), ("Fallback", FALL, DANA)]))
+    big = (1, "Big")
+    stored = [_stored(1, 500, DANA, big), _stored(3, 500, MARCUS, big)]
+    alone = replay.replay(rule, PEOPLE, _pool(), stored)
+    assert [c["after"]["assignee"]["name"] for c in alone["changes"]] == []  # Dana, Marcus
+    marcus_elsewhere = replay.OutsidePick(T0 + timedelta(minutes=2), 9, 2)
+    shared = replay.replay(rule, PEOPLE, _pool(), stored, outside=[marcus_elsewhere])
+    # Marcus got a lead from another rule in between: the next in line is Priya.
+    assert [c["after"]["assignee"]["name"] for c in shared["changes"]] == ["Priya"]

@@ -9,7 +9,7 @@ from outbox.models import Delivery
 from routing import actions
 from routing.actions import replay as replay_actions
 from routing.models import Chat, Decision, Lead, PoolMember, ReplayRun, RuleVersion
-from tests.replay_seed import seed
+from tests.replay_seed import employees, seed
 from tests.tasks import run_tasks
 
 
@@ -150,3 +150,22 @@ def test_a_rep_away_then_stays_away_in_the_replay(seeded):
     assert all("skipped Dana: out of office" in str(d.trace) for d in away)
     result = replay_actions.run(seeded.rule, seeded.new_version, since=since)
     assert result["decisions"] == 2 and result["changed"] == 0
+
+
+def test_another_rules_lead_in_the_same_pool_rotates_the_replay(workspace):
+    seeded = seed(workspace, n=3)  # lead 0 (big) went to Dana
+    other = actions.create_rule(workspace, kind="chat", name="Partners")
+    fallback = other.segments.get(is_fallback=True)
+    actions.update_segment(fallback, assignee={"type": "pool", "id": seeded.pool.id})
+    actions.create_link(workspace, slug="partners", name="Partners", channel="", chat_rule=other)
+    outside = actions.route_chat(workspace, {"link": "partners", "lead": {"email": "p@x.test"}})
+    assert outside.decision.assignee_name == "Marcus"
+    for i in range(3, 6):  # the widened version: leads 3 (big) and 4 (mid) to the pool
+        body = {"email": f"late{i}@co.test"}
+        actions.route_chat(workspace, {"lead": body, "company": {"employees": employees(i)}})
+    result = replay_actions.run(seeded.rule, seeded.new_version)
+    assert result["decisions"] == 6 and result["outside_picks"] == 1
+    # Replayed: lead 1 (mid) now takes Marcus; the partner lead then takes Marcus
+    # too (as it did), so leads 3 and 4 go Dana, Dana where they went Dana, Marcus.
+    after = {c["lead"]["email"]: c["after"]["assignee"]["name"] for c in result["changes"]}
+    assert after == {"lead1@co1.test": "Marcus", "late4@co.test": "Dana"}
