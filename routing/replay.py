@@ -50,6 +50,7 @@ from .engine import Assigned, CompiledRule, Outcome, Resolution, Rotation
 from .picks import Candidate, least_loaded_pick, smooth_weighted_pick
 
 MAX_CHANGES = 100  # the changed leads listed (and traced) in a result
+REPLAYED = "a replay of this rule's past leads (no side effects)"
 STRATEGY_WORDS = {"round_robin": "round robin", "load_balanced": "load balanced"}
 # directory.SPECIALTY_FOR_INTENT (that module reads the database; a test keeps them equal).
 SPECIALTY_FOR_INTENT = {
@@ -422,7 +423,9 @@ def replay(
                 moves[(before_key, after_key)] += 1
             if len(changes) < MAX_CHANGES:
                 # The full trace, from the very state the fast walk just read.
-                traced = engine.decide(rule, stored.context, directory, stored.gaps)
+                traced = engine.decide(
+                    rule, stored.context, directory, stored.gaps, selected_because=REPLAYED
+                )
                 traces[stored.id] = traced.trace
                 changes.append(
                     {

@@ -73,5 +73,6 @@ def test_replay_a_wider_segment_read_the_matrix_and_both_traces(
     expect(page.get_by_role("heading", name=re.compile(re.escape(email)))).to_be_visible()
     expect(page.get_by_test_id("trace-before")).to_contain_text("Assigned to Priya Raman")
     expect(page.get_by_test_id("trace-after")).to_contain_text("from pool Enterprise")
+    screenshot(page, "replay-trace.png")
     page.get_by_role("link", name="The decision").click()
     expect(page).to_have_url(re.compile(r"/decisions/\d+/$"))

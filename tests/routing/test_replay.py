@@ -93,6 +93,7 @@ def test_changes_name_both_sides_and_carry_the_replay_trace():
     trace = result["traces"][1]
     assert trace["result"]["assignee"]["name"] == "Marcus"
     assert trace["segments"][0]["outcome"] == "assigned"
+    assert f"Selected because: {replay.REPLAYED}." in trace["lines"]
 
 
 def test_at_most_100_changes_are_listed_but_all_are_counted():
