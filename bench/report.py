@@ -107,6 +107,10 @@ def rows(r: dict) -> list[tuple[str, str, str, str, bool]]:
     ))  # fmt: skip
     if "meetings" in r:
         out += _meeting_rows(r["meetings"])
+    if "replay" in r:
+        from bench.replay_bench import report_row
+
+        out += [report_row(r[k], k) for k in ("replay", "replay_db") if k in r]
     return out
 
 

@@ -97,12 +97,22 @@ def main() -> None:
         results["conditions"]["profile"] = profiling.profile_conditions()
     done(t)
 
+    from bench import replay_bench  # pure too (issue 17 item 3)
+
+    t = step("7. replay: 10,000 past decisions through the 50-segment rule")
+    results["replay"] = replay_bench.run(2_000 if quick else replay_bench.DECISIONS)
+    done(t)
+
     t = step("preparing the benchmark database (drop, create, migrate)")
     common.prepare_database(env, fresh=True)
     common.setup_django()
     done(t)
 
     from bench import feed_latency, http_bench, pool_bench, query_counts
+
+    t = step("7. replay end to end on PostgreSQL (the window's decisions read from the database)")
+    results["replay_db"] = replay_bench.run_db(2_000 if quick else replay_bench.DECISIONS)
+    done(t)
 
     t = step("5. queries per routed chat with 3, 30 and 300 segments")
     results["queries"] = query_counts.run()

@@ -10,6 +10,7 @@ from .views import (
     links,
     pools,
     profile,
+    replay,
     reps,
     rules,
     segments,
@@ -55,6 +56,22 @@ urlpatterns = [
     ),
     path(W + "rules/<int:rule_id>/diff/", versions.rule_diff, name="rule-diff"),
     path(W + "rules/<int:rule_id>/rollback/", versions.rule_rollback, name="rule-rollback"),
+    path(W + "rules/<int:rule_id>/replay/", replay.rule_replay, name="rule-replay"),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/",
+        replay.replay_run,
+        name="rule-replay-run",
+    ),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/progress/",
+        replay.replay_progress,
+        name="rule-replay-progress",
+    ),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/leads/<int:decision_id>/",
+        replay.replay_trace,
+        name="rule-replay-trace",
+    ),
     path(W + "rules/<int:rule_id>/segments/new/", segments.segment_create, name="segment-create"),
     # Edit as draft (issue 17 item 1); a draft segment's id is negative until published.
     path(W + "rules/<int:rule_id>/draft/", drafts.draft_editor, name="rule-draft"),

@@ -1,6 +1,7 @@
 from .chats import Chat, Decision, IdempotencyRecord, Lead
 from .links import KnockLink
 from .people import AIAgent, Pool, PoolMember, Rep
+from .replays import ReplayRun
 from .rules import RoutingRule, RuleDraft, RuleVersion, Segment
 from .workspace import ApiToken, ConsoleProfile, Membership, Workspace
 
@@ -17,6 +18,7 @@ __all__ = [
     "Pool",
     "PoolMember",
     "Rep",
+    "ReplayRun",
     "RoutingRule",
     "RuleDraft",
     "RuleVersion",
