@@ -82,7 +82,8 @@ class RepCalendar:
     rep_id: int
     timezone: str
     working_hours: dict[str, list[tuple[time, time]]]
-    busy: tuple[tuple[datetime, datetime], ...] = ()
+    # Aware datetimes, or UTC epoch seconds as floats (how the local calendar reads them).
+    busy: tuple[tuple[datetime, datetime] | tuple[float, float], ...] = ()
     meetings: tuple[tuple[datetime, datetime], ...] = ()
     out_of_office_until: datetime | None = None
     error: str | None = None
@@ -194,12 +195,23 @@ def _working_spans(hours, pieces, first_day: int, last_day: int) -> list[list[in
 
 def _blocks(cal: RepCalendar) -> tuple[list[float], list[float]]:
     """Busy blocks and meetings, sorted and merged: (starts, ends), both ascending."""
-    pairs = (*cal.busy, *cal.meetings)
-    if any(start.tzinfo is None or end.tzinfo is None for start, end in pairs):
-        raise ValueError(f"rep {cal.rep_id}: busy blocks and meetings need aware datetimes")
+    pairs = []
+    for start, end in (*cal.busy, *cal.meetings):
+        try:
+            pairs.append(
+                (
+                    start if type(start) is float else _ts(start),
+                    end if type(end) is float else _ts(end),
+                )
+            )
+        except ValueError:
+            raise ValueError(
+                f"rep {cal.rep_id}: busy blocks and meetings need aware datetimes"
+            ) from None
+    pairs.sort()
     starts: list[float] = []
     ends: list[float] = []
-    for a, b in sorted((start.timestamp(), end.timestamp()) for start, end in pairs):
+    for a, b in pairs:
         if b <= a:
             continue
         if ends and a <= ends[-1]:
