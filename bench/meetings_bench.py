@@ -11,8 +11,8 @@ bench_case``). Three figures:
   /api/v1/meetings/availability/``, in process) for 5 and for 50 reps: they
   must be the same (one query for every rep's busy blocks, one for their
   meetings);
-- the **request over HTTP**: the same daphne process as item 2
-  (``bench.floor_settings``), one keep-alive connection at a time so the
+- the **request over HTTP**: the production server of item 2 (uvicorn, 2
+  workers, ``bench.floor_settings``), one keep-alive connection at a time so the
   latency is the request's own (no queueing behind other requests), in rounds
   alternating with the floor (``POST /bench/floor/``) so noise hits both.
 
@@ -146,7 +146,8 @@ def queries(ws: dict, tag: str) -> dict:
 def _latency(results: list[tuple[loadgen.Result, dict]]) -> dict:
     latencies = [(done - sent) * 1000 for r, _ in results for sent, done, _ in r.samples]
     seconds = sum(r.seconds for r, _ in results)
-    usage = {k: sum(u[k] for _, u in results) for k in results[0][1] if k != "machine_busy"}
+    skip = ("machine_busy", "workers_cpu_s")
+    usage = {k: sum(u[k] for _, u in results) for k in results[0][1] if k not in skip}
     return {
         "requests": len(latencies),
         "throughput_rps": len(latencies) / seconds,
@@ -163,7 +164,8 @@ def http(ws: dict, tag: str, *, seconds: float, rounds: int, warmup: float) -> d
     from bench.floor import ensure_table
 
     ensure_table()
-    server, port = common.start_daphne("bench.floor_settings")
+    server, port = common.start_uvicorn("bench.floor_settings", workers=2)
+    common.warm(port)
     counter = itertools.count()
     auth = {"Content-Type": "application/json", "Authorization": f"Token {ws['key']}"}
     plain = {"Content-Type": "application/json"}

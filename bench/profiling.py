@@ -1,9 +1,10 @@
 """Where a missed target's time goes: sample a running server with py-spy.
 
 ``profile_server(pid, drive)`` records the server process with
-``py-spy record --gil --format raw`` while ``drive()`` loads it: only samples
-of the thread holding the GIL, i.e. where the single server process spends
-the one resource all its requests share. It then summarises the samples: the
+``py-spy record --gil --subprocesses --format raw`` while ``drive()`` loads
+it: only samples of the thread holding the GIL in each server process (uvicorn
+workers included), i.e. where the server spends the one resource each
+process's requests share. It then summarises the samples: the
 share under each of a few named frames (inclusive), and the functions that
 were on top of the stack most often (self time).
 """
@@ -55,7 +56,7 @@ def profile_server(pid: int, drive: Callable[[], object], rate: int = 250) -> di
         out = Path(tmp) / "profile.txt"
         recorder = subprocess.Popen(
             [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate),
-             "--output", str(out), "--gil"],
+             "--output", str(out), "--gil", "--subprocesses"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         time.sleep(1.0)  # let py-spy attach before the load starts
