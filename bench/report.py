@@ -193,6 +193,8 @@ def render(r: dict) -> str:
     ]
     parts += _conditions(c)
     parts += _http(h, q)
+    if "connections" in r:
+        parts += _connections(r["connections"])
     parts += _pool(p)
     parts += _feed(r["feed"])
     parts += _queries(q)
@@ -333,6 +335,44 @@ def _http(h: dict, q: dict) -> list[str]:
         top = "; ".join(f"`{s['function']}` {_pct(s['share'])}" for s in prof["self_time"][:8])
         lines += ["", f"Most frequent top-of-stack functions (self time): {top}.", ""]
     return lines
+
+
+def _connections(c: dict) -> list[str]:
+    per, kept = c["per_request"], c["persistent"]
+    pool = (
+        'psycopg\'s pool (`OPTIONS={"pool": ...}`) was not measured: it needs '
+        "`psycopg[pool]` (`psycopg_pool`), which is not installed."
+        if not c["pool_available"]
+        else "psycopg_pool is installed but the pool is not measured yet."
+    )
+    return [
+        "## 2b. Database connections under the ASGI server",
+        "",
+        "**Method.** `bench/connections.py`: uvicorn (one worker) on the floor's settings, "
+        f"{per['requests'] // c['rounds']} sequential floor requests over one keep-alive "
+        f"connection, in {c['rounds']} alternating rounds per setting; then, after a "
+        "second, the connections the server still holds to the benchmark database "
+        "(`pg_stat_activity`).",
+        "",
+        "| setting | req/s (sequential) | mean | connections left open after each round |",
+        "| --- | --- | --- | --- |",
+        f"| `DATABASE_CONN_MAX_AGE=0` (a connection per request, the default) | "
+        f"{per['throughput_rps']:.1f} | {per['mean_ms']:.1f} ms | "
+        f"{', '.join(map(str, per['connections_left_open']))} |",
+        f"| `DATABASE_CONN_MAX_AGE={kept['conn_max_age']}` + health checks | "
+        f"{kept['throughput_rps']:.1f} | {kept['mean_ms']:.1f} ms | "
+        f"{', '.join(map(str, kept['connections_left_open']))} |",
+        "",
+        "Under ASGI Django runs each request's sync code in a new thread (its ASGIHandler "
+        "opens an asgiref `ThreadSensitiveContext` per request) and keeps connections per "
+        "thread, so a persistent connection is never reused: every request still connects, "
+        "and leaves its connection open in a finished thread until garbage collection "
+        "closes it. Whatever it saves (the close at the end of the request) it pays in "
+        "connections: under concurrent load they pile up to PostgreSQL's "
+        "`max_connections` and starve every other client (a trial with 8 connections "
+        "reached the limit of 100 within seconds). Kept: a connection per request. " + pool,
+        "",
+    ]
 
 
 def _pool(p: dict) -> list[str]:

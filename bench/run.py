@@ -130,6 +130,12 @@ def main() -> None:
     )
     done(t)
 
+    t = step("2. database connections: per request vs persistent, under uvicorn")
+    from bench import connections
+
+    results["connections"] = connections.run(requests=30 if quick else 60)
+    done(t)
+
     t = step("4. live feed: commit-to-client latency, 100 then 500 websocket clients")
     decisions = 30 if quick else 100
     results["feed"] = [feed_latency.run(n, decisions, 10.0) for n in (100, 500)]
