@@ -197,17 +197,11 @@ def _blocks(cal: RepCalendar) -> tuple[list[float], list[float]]:
     """Busy blocks and meetings, sorted and merged: (starts, ends), both ascending."""
     pairs = []
     for start, end in (*cal.busy, *cal.meetings):
-        try:
-            pairs.append(
-                (
-                    start if type(start) is float else _ts(start),
-                    end if type(end) is float else _ts(end),
-                )
-            )
-        except ValueError:
-            raise ValueError(
-                f"rep {cal.rep_id}: busy blocks and meetings need aware datetimes"
-            ) from None
+        if type(start) is not float:  # an aware datetime (floats are UTC seconds already)
+            if start.tzinfo is None or end.tzinfo is None:
+                raise ValueError(f"rep {cal.rep_id}: busy blocks and meetings need aware datetimes")
+            start, end = start.timestamp(), end.timestamp()
+        pairs.append((start, end))
     pairs.sort()
     starts: list[float] = []
     ends: list[float] = []

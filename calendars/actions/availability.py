@@ -124,14 +124,11 @@ def offer(workspace: Workspace, payload: dict, *, now=None) -> Offer:
 
 
 def utc_slots(found: list[slots_maths.Slot]) -> list[dict]:
-    return [
-        {
-            "start": s.start.astimezone(UTC).isoformat(),
-            "end": s.end.astimezone(UTC).isoformat(),
-            "reps": list(s.reps),
-        }
-        for s in found
-    ]
+    # The maths hands UTC datetimes: only a slot from elsewhere needs converting.
+    def iso(moment: datetime) -> str:
+        return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
+
+    return [{"start": iso(s.start), "end": iso(s.end), "reps": list(s.reps)} for s in found]
 
 
 def simulate(workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None) -> Offer:
