@@ -537,7 +537,7 @@ def _bounds_http(r: dict) -> list[str]:
         "**Route a chat over HTTP.** The floor is one INSERT behind DRF; a routed chat is "
         f"{queries} SQL statements (listed in section 2: token, link, CRM lookup, the "
         "routing transaction, the response's re-read of the chat) plus the work on the "
-        "Python side, and one daphne process runs all of it under one GIL. Per request the "
+        "Python side, and each uvicorn worker runs its requests under one GIL. Per request the "
         "server spent "
         f"{P['server_cpu_ms']:.1f} ms of CPU against the floor's {F['server_cpu_ms']:.1f} ms "
         f"({_x(P['server_cpu_ms'] / F['server_cpu_ms'])}), and PostgreSQL "
@@ -571,11 +571,12 @@ def _bounds_http(r: dict) -> list[str]:
         "waits for Redis inside the request; handing the event to the loop without waiting "
         "(or rendering once per decision on the consumer side) takes it off the request.",
         "4. **Database connections**: a new PostgreSQL connection per request for both "
-        "endpoints (the default `CONN_MAX_AGE=0`); a pool (`psycopg[pool]` with "
-        "`OPTIONS={'pool': True}`) removes the connect cost for both, which helps the floor "
-        "more than the product in relative terms.",
-        "5. **More server processes**: one daphne process uses one core at most; production "
-        "runs several behind a balancer, which scales both figures, not their ratio.",
+        "endpoints (the default `CONN_MAX_AGE=0`; a persistent connection is never reused "
+        "under ASGI, section 2b); a pool (`psycopg[pool]` with `OPTIONS={'pool': True}`, "
+        "not installed) would remove the connect cost for both, which helps the floor more "
+        "than the product in relative terms.",
+        "5. **More server processes** scale both figures, not their ratio (both run on "
+        "the same 2-worker server here).",
         "",
     ]
 
@@ -741,7 +742,8 @@ def _meetings(m: dict) -> list[str]:
         ) + ". By statement ("
         f"{sizes[-1]} reps): "
         + ", ".join(f"{k} {n}" for k, n in q[sizes[-1]]["by_statement"].items()) + ".",
-        f"- **HTTP**: the daphne process of item 2's settings (`bench.floor_settings`, "
+        f"- **HTTP**: the production server of item 2 (uvicorn, 2 workers, "
+        "`bench.floor_settings`, "
         f"production mode), `POST /api/v1/meetings/availability/` for the {m['reps']}-rep "
         "link (a new lead each time, the answer in Europe/Paris) against the floor "
         f"(`POST /bench/floor/`), one keep-alive connection (the request's own latency, no "
@@ -778,6 +780,20 @@ def _bounds_meetings(m: dict) -> list[str]:
         f"its server CPU time, the floor's {_x(f['p50_ms'] / f['server_cpu_ms'], 1)}, and "
         f"the maths' wall time {_x(x['median_ms'] / x['cpu_median_ms'], 1)} its CPU time "
         "(the load average is given in section 6).",
+        "",
+        *_meeting_profile(m["http"].get("profile")),
+    ]
+
+
+def _meeting_profile(prof: dict | None) -> list[str]:
+    if not prof:
+        return []
+    shares = "; ".join(f"{s['section']} {_pct(s['share'])}" for s in prof["sections"])
+    top = "; ".join(f"`{s['function']}` {_pct(s['share'])}" for s in prof["self_time"][:8])
+    return [
+        "Profile of the server under the availability requests (py-spy `--gil "
+        f"--subprocesses`, {prof['samples']} samples), share of samples under each frame: "
+        f"{shares}. Most frequent top-of-stack functions: {top}.",
         "",
     ]
 

@@ -173,7 +173,11 @@ def meetings(quick: bool) -> dict:
     from bench import meetings_bench
 
     return meetings_bench.run(
-        seconds=3 if quick else 6, rounds=1 if quick else 2, warmup=1 if quick else 2
+        seconds=3 if quick else 6,
+        rounds=1 if quick else 2,
+        warmup=1 if quick else 2,
+        profile_seconds=3 if quick else 6,
+        profile_above=report.TARGETS["meetings_p50_ms"],
     )
 
 
