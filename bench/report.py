@@ -377,6 +377,17 @@ def _connections(c: dict) -> list[str]:
 
 def _pool(p: dict) -> list[str]:
     s, c = p["single_client"], p["concurrent"]
+    if "p50_ms" not in s:  # a run from before the pool was measured over HTTP (issue 16)
+        return [
+            "## 3. Pool rotation under concurrency",
+            "",
+            "**Method** (the run this report re-renders is older than issue 16): "
+            "`route_chat` in process from 1 thread, then from "
+            f"{c['clients']} threads. Result: {s['chats_per_s']:.1f} chats/s with one client, "
+            f"{c['chats_per_s']:.1f} with {c['clients']}; assignments per rep "
+            f"{p['assignments_per_rep']} (spread {p['spread']}).",
+            "",
+        ]
     lines = [
         "## 3. Pool rotation under concurrency",
         "",
@@ -599,6 +610,12 @@ def _silent_note(worst: dict, diagnostics: list[dict]) -> list[str]:
 
 def _bounds_pool(p: dict) -> list[str]:
     s, c = p["single_client"], p["concurrent"]
+    if "server_cpu_utilisation" not in s:  # an older, in-process run
+        return [
+            "**Pool rotation.** One pool's routings pass through its row lock one at a time: "
+            f"held {c['lock_held_ms']:.1f} ms per routing with {c['clients']} clients.",
+            "",
+        ]
     lines = [
         "**Pool rotation.** Rotation is serialised by the pool's row lock by design (SPEC 5: "
         "no rep skipped or doubled under any concurrency), so one pool's throughput is at "
