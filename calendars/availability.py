@@ -319,9 +319,15 @@ def is_free(cal: RepCalendar, rules: SlotRules, *, now: datetime, slot_start: da
 def union(avails: Iterable[RepAvailability]) -> list[Slot]:
     """any_calendar / single_rep / round_robin: every rep's slots, each listing who is free."""
     free: dict[tuple[datetime, datetime], set[int]] = {}
+    get = free.get
     for avail in avails:
+        rep = avail.rep_id
         for slot in avail.slots:
-            free.setdefault(slot, set()).add(avail.rep_id)
+            reps = get(slot)
+            if reps is None:
+                free[slot] = {rep}
+            else:
+                reps.add(rep)
     return [Slot(s, e, tuple(sorted(reps))) for (s, e), reps in sorted(free.items())]
 
 
