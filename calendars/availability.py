@@ -193,6 +193,11 @@ def _working_spans(hours, pieces, first_day: int, last_day: int) -> list[list[in
     return merged
 
 
+@lru_cache(maxsize=256)
+def _spans_cached(hours_key, pieces, first_day: int, last_day: int) -> tuple[tuple[int, int], ...]:
+    return tuple(map(tuple, _working_spans(dict(hours_key), pieces, first_day, last_day)))
+
+
 def _blocks(cal: RepCalendar) -> tuple[list[float], list[float]]:
     """Busy blocks and meetings, sorted and merged: (starts, ends), both ascending."""
     pairs = []
@@ -242,7 +247,10 @@ def _free_starts(cal, rules, lo: int, hi: int) -> list[tuple[range, int]]:
     pieces = _offset_pieces(cal.timezone, (lo // DAY - 3) * DAY, (hi // DAY + 4 + extra_days) * DAY)
     first_day = (lo + next(o for s, e, o in pieces if s <= lo < e)) // DAY - 1
     last_day = (hi + next(o for s, e, o in pieces if s <= hi < e)) // DAY + extra_days
-    spans = _working_spans(cal.working_hours or DEFAULT_MEETING_HOURS, pieces, first_day, last_day)
+    hours = cal.working_hours or DEFAULT_MEETING_HOURS
+    # Reps who share a zone and hours share their spans (cached: pieces is itself cached).
+    key = tuple((day, tuple(map(tuple, intervals))) for day, intervals in hours.items())
+    spans = _spans_cached(key, pieces, first_day, last_day)
     block_starts, block_ends = _blocks(cal)
     n_blocks = len(block_ends)
     # A block [bs, be) forbids the starts t in the open interval (bs - duration - after,
