@@ -7,6 +7,8 @@ process) serves ``bench.floor_settings`` twice: with ``DATABASE_CONN_MAX_AGE=0``
 requests (``POST /bench/floor/``, one INSERT) and then, after a second's pause,
 the connections the server still holds open to the benchmark database are
 counted in ``pg_stat_activity``; the two settings alternate over ``rounds``.
+Each answer names the PostgreSQL backend (process id) that served it: as many
+backends as requests means no connection was reused.
 Throughput is requests per second of that sequential run (no queueing: each
 request's own cost, connect included).
 
@@ -73,6 +75,7 @@ def measure(max_age: str, requests: int) -> dict:
         "POST", "/bench/floor/", port, body, {"Content-Type": "application/json"}
     )
     done = 0
+    backends = set()
 
     async def sequential() -> None:
         nonlocal done
@@ -80,9 +83,10 @@ def measure(max_age: str, requests: int) -> dict:
         try:
             for _ in range(requests):
                 writer.write(request)
-                status, _ = await loadgen._read_response(reader)
+                status, answer = await loadgen._read_response(reader)
                 if status != 201:
                     raise RuntimeError(f"the floor answered {status}")
+                backends.add(json.loads(answer)["backend"])
                 done += 1
         finally:
             writer.close()
@@ -102,6 +106,7 @@ def measure(max_age: str, requests: int) -> dict:
         "throughput_rps": done / seconds,
         "mean_ms": seconds / done * 1000,
         "connections_left_open": max(left_open, 0),
+        "backends": len(backends),  # distinct PostgreSQL backends: 1 would be full reuse
     }
 
 
@@ -124,6 +129,7 @@ def run(requests: int = 60, rounds: int = 2) -> dict:
             "throughput_rps": done / seconds,
             "mean_ms": seconds / done * 1000,
             "connections_left_open": [m["connections_left_open"] for m in measured],
+            "backends": [m["backends"] for m in measured],
         }
     out["rounds"] = rounds
     out["pool_available"] = importlib.util.find_spec("psycopg_pool") is not None

@@ -337,6 +337,11 @@ def _http(h: dict, q: dict) -> list[str]:
     return lines
 
 
+def _backends(setting: dict) -> str:
+    found = setting.get("backends")
+    return ", ".join(map(str, found)) if found else "n/a"
+
+
 def _connections(c: dict) -> list[str]:
     per, kept = c["per_request"], c["persistent"]
     pool = (
@@ -354,20 +359,23 @@ def _connections(c: dict) -> list[str]:
         "second, the connections the server still holds to the benchmark database "
         "(`pg_stat_activity`).",
         "",
-        "| setting | req/s (sequential) | mean | connections left open after each round |",
-        "| --- | --- | --- | --- |",
+        "| setting | req/s (sequential) | mean | PostgreSQL backends per round "
+        "(distinct) | connections left open after each round |",
+        "| --- | --- | --- | --- | --- |",
         f"| `DATABASE_CONN_MAX_AGE=0` (a connection per request, the default) | "
-        f"{per['throughput_rps']:.1f} | {per['mean_ms']:.1f} ms | "
+        f"{per['throughput_rps']:.1f} | {per['mean_ms']:.1f} ms | {_backends(per)} | "
         f"{', '.join(map(str, per['connections_left_open']))} |",
         f"| `DATABASE_CONN_MAX_AGE={kept['conn_max_age']}` + health checks | "
-        f"{kept['throughput_rps']:.1f} | {kept['mean_ms']:.1f} ms | "
+        f"{kept['throughput_rps']:.1f} | {kept['mean_ms']:.1f} ms | {_backends(kept)} | "
         f"{', '.join(map(str, kept['connections_left_open']))} |",
         "",
         "Under ASGI Django runs each request's sync code in a new thread (its ASGIHandler "
         "opens an asgiref `ThreadSensitiveContext` per request) and keeps connections per "
-        "thread, so a persistent connection is never reused: every request still connects, "
+        "thread, so a persistent connection is never reused: every request still connects "
+        "(as many PostgreSQL backends as requests, with either setting), "
         "and leaves its connection open in a finished thread until garbage collection "
-        "closes it. Whatever it saves (the close at the end of the request) it pays in "
+        "closes it. Whatever it saves (the close at the end of the request; the req/s "
+        "difference, either way, is within this machine's noise) it pays in "
         "connections: under concurrent load they pile up to PostgreSQL's "
         "`max_connections` and starve every other client (a trial with 8 connections "
         "reached the limit of 100 within seconds). Kept: a connection per request. " + pool,
