@@ -523,7 +523,7 @@ def _bounds(r: dict, missed: list) -> list[str]:
     if any(m[0] == "2" and "floor" in m[1] for m in missed):
         lines += _bounds_http(r)
     if any(m[0] == "2" and "server processes" in m[1] for m in missed):
-        lines += _bounds_workers(r["http"])
+        lines += _bounds_workers(r["http"], r["machine"]["cores"])
     if any(m[0] == "3" for m in missed):
         lines += _bounds_pool(r["pool"])
     if any(m[0] == "4" for m in missed):
@@ -646,27 +646,42 @@ def _bounds_pool(p: dict) -> list[str]:
     return [*lines, ""]
 
 
-def _bounds_workers(h: dict) -> list[str]:
+def _bounds_workers(h: dict, cores: int) -> list[str]:
     two, one, n = h["product"], h["product_1"], h["workers"]
     shares = two.get("workers_cpu_share") or []
     spread = " / ".join(_pct(x) for x in shares) if shares else "n/a"
-    cores = two["server_cpu_utilisation"] + two["postgres_cpu_utilisation"]
-    cores += two["client_cpu_utilisation"]
+
+    def used(e: dict) -> float:  # cores this benchmark kept busy: server, PostgreSQL, client
+        return (
+            e["server_cpu_utilisation"]
+            + e["postgres_cpu_utilisation"]
+            + e["client_cpu_utilisation"]
+        )
+
+    ceiling = cores / used(one) if used(one) else float("inf")
     return [
-        f"**{n} server processes.** Routed chats are CPU-bound, so {n} processes can only "
-        "add what the machine has spare. With one process the server used "
-        f"{one['server_cpu_utilisation']:.2f} cores and the machine was "
-        f"{_pct(one['machine_busy'])} busy; with {n}, the server used "
-        f"{two['server_cpu_utilisation']:.2f} cores (split between the workers {spread}), "
-        f"PostgreSQL {two['postgres_cpu_utilisation']:.2f} and the load generator "
-        f"{two['client_cpu_utilisation']:.2f}: {cores:.2f} of the "
-        f"machine's cores for this benchmark alone, and the machine {_pct(two['machine_busy'])} "
-        f"busy. Per request: {two['server_cpu_ms']:.1f} ms of server CPU with {n} processes "
-        f"against {one['server_cpu_ms']:.1f} ms with one, PostgreSQL "
-        f"{two['postgres_cpu_ms']:.1f} ms (every database on the machine counts). On a machine "
-        "whose cores are already taken (the load average is in the Machine table), the "
-        "second process gets no core of its own and the figure follows the spare CPU, not "
-        "the server.",
+        f"**{n} server processes.** A routed chat is CPU work in the server and in "
+        f"PostgreSQL: per request {one['server_cpu_ms']:.1f} ms of server CPU and "
+        f"{one['postgres_cpu_ms']:.1f} ms of PostgreSQL CPU with one process (the floor: "
+        f"{h['floor']['server_cpu_ms']:.1f} and {h['floor']['postgres_cpu_ms']:.1f} ms). One "
+        f"process already kept {used(one):.2f} of the machine's {cores} cores busy (server "
+        f"{one['server_cpu_utilisation']:.2f}, PostgreSQL {one['postgres_cpu_utilisation']:.2f},"
+        f" load generator {one['client_cpu_utilisation']:.2f}), so on this machine {n} "
+        f"processes can at best reach {cores} / {used(one):.2f} = {_x(ceiling)} its throughput, "
+        "even with nothing else running ("
+        + (
+            "below the target, whatever the server does"
+            if ceiling < TARGETS["workers_ratio"]
+            else "above the target: the shortfall is CPU the rest of the machine took"
+        )
+        + "; PostgreSQL's CPU counts every database on the machine, so other work inflates "
+        "it). With "
+        f"{n} processes the server used {two['server_cpu_utilisation']:.2f} cores (split "
+        f"between the workers {spread}: the load reached both), {used(two):.2f} in all, and "
+        f"the machine was {_pct(two['machine_busy'])} busy (against "
+        f"{_pct(one['machine_busy'])} with one; the load average is in the Machine table): "
+        "the second process found no spare core. What would move it: less CPU per chat, "
+        "above all in PostgreSQL (fewer statements per chat, issue 16 item 1), or more cores.",
         "",
     ]
 
