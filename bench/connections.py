@@ -18,9 +18,8 @@ per-request ``ThreadSensitiveContext``) and keeps connections per thread, so a
 until garbage collection reclaims the finished thread's connection. The run is
 sequential and short on purpose: under concurrent load those connections pile
 up to PostgreSQL's ``max_connections`` (100 here), starving every other client
-of the server. psycopg's pool (``OPTIONS={"pool": ...}``) would be the third
-candidate; it needs ``psycopg[pool]`` (``psycopg_pool``), which is not installed,
-and is reported as such.
+of the server. The third candidate is psycopg's pool (``OPTIONS={"pool": ...}``,
+``DATABASE_POOL_MAX_SIZE``): one pool per process, shared by the request threads.
 
     .venv/bin/python bench/connections.py [--requests 60]
 """
@@ -43,7 +42,8 @@ if str(ROOT) not in sys.path:
 
 from bench import common, loadgen
 
-SETTINGS = {"per_request": "0", "persistent": "60"}
+# name -> (DATABASE_CONN_MAX_AGE, DATABASE_POOL_MAX_SIZE)
+SETTINGS = {"per_request": ("0", "0"), "persistent": ("60", "0"), "pool": ("0", "10")}
 
 
 def open_connections(database: str) -> int:
@@ -58,18 +58,21 @@ def open_connections(database: str) -> int:
     return row[0]
 
 
-def measure(max_age: str, requests: int) -> dict:
+def measure(setting: tuple[str, str], requests: int) -> dict:
+    max_age, pool = setting
     database = urlsplit(os.environ["DATABASE_URL"]).path.strip("/")
     before = open_connections(database)
-    saved = os.environ.get("DATABASE_CONN_MAX_AGE")
-    os.environ["DATABASE_CONN_MAX_AGE"] = max_age
+    names = ("DATABASE_CONN_MAX_AGE", "DATABASE_POOL_MAX_SIZE")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(zip(names, setting, strict=True))
     try:
         server, port = common.start_uvicorn("bench.floor_settings", workers=1)
     finally:
-        if saved is None:
-            del os.environ["DATABASE_CONN_MAX_AGE"]
-        else:
-            os.environ["DATABASE_CONN_MAX_AGE"] = saved
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
     body = b'{"lead": {"email": "a@b.test"}}'
     request = loadgen.request_bytes(
         "POST", "/bench/floor/", port, body, {"Content-Type": "application/json"}
@@ -102,6 +105,7 @@ def measure(max_age: str, requests: int) -> dict:
         common.stop(server)
     return {
         "conn_max_age": int(max_age),
+        "pool_max_size": int(pool),
         "requests": done,
         "throughput_rps": done / seconds,
         "mean_ms": seconds / done * 1000,
@@ -125,6 +129,7 @@ def run(requests: int = 60, rounds: int = 2) -> dict:
         done = sum(m["requests"] for m in measured)
         out[name] = {
             "conn_max_age": measured[0]["conn_max_age"],
+            "pool_max_size": measured[0]["pool_max_size"],
             "requests": done,
             "throughput_rps": done / seconds,
             "mean_ms": seconds / done * 1000,

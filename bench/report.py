@@ -348,11 +348,24 @@ def _backends(setting: dict) -> str:
 
 def _connections(c: dict) -> list[str]:
     per, kept = c["per_request"], c["persistent"]
-    pool = (
-        'psycopg\'s pool (`OPTIONS={"pool": ...}`) was not measured: it needs '
-        "`psycopg[pool]` (`psycopg_pool`), which is not installed."
-        if not c["pool_available"]
-        else "psycopg_pool is installed but the pool is not measured yet."
+    pooled = c.get("pool")
+    rows = [
+        ("`DATABASE_CONN_MAX_AGE=0`, no pool (a connection per request)", per),
+        (f"`DATABASE_CONN_MAX_AGE={kept['conn_max_age']}` + health checks, no pool", kept),
+    ]
+    if pooled:
+        rows.append(
+            (
+                f"psycopg's pool, `DATABASE_POOL_MAX_SIZE={pooled['pool_max_size']}` (the default)",
+                pooled,
+            )
+        )
+    verdict = (
+        f"Kept: the pool, {pooled['throughput_rps'] / per['throughput_rps']:.2f}x the "
+        "throughput of a connection per request here, with no connection left behind "
+        "beyond the pool's own."
+        if pooled
+        else "psycopg's pool was not measured (a run from before it was installed)."
     )
     return [
         "## 2b. Database connections under the ASGI server",
@@ -366,23 +379,19 @@ def _connections(c: dict) -> list[str]:
         "| setting | req/s (sequential) | mean | PostgreSQL backends per round "
         "(distinct) | connections left open after each round |",
         "| --- | --- | --- | --- | --- |",
-        f"| `DATABASE_CONN_MAX_AGE=0` (a connection per request, the default) | "
-        f"{per['throughput_rps']:.1f} | {per['mean_ms']:.1f} ms | {_backends(per)} | "
-        f"{', '.join(map(str, per['connections_left_open']))} |",
-        f"| `DATABASE_CONN_MAX_AGE={kept['conn_max_age']}` + health checks | "
-        f"{kept['throughput_rps']:.1f} | {kept['mean_ms']:.1f} ms | {_backends(kept)} | "
-        f"{', '.join(map(str, kept['connections_left_open']))} |",
+        *(
+            f"| {label} | {m['throughput_rps']:.1f} | {m['mean_ms']:.1f} ms | {_backends(m)} | "
+            f"{', '.join(map(str, m['connections_left_open']))} |"
+            for label, m in rows
+        ),
         "",
         "Under ASGI Django runs each request's sync code in a new thread (its ASGIHandler "
         "opens an asgiref `ThreadSensitiveContext` per request) and keeps connections per "
-        "thread, so a persistent connection is never reused: every request still connects "
-        "(as many PostgreSQL backends as requests, with either setting), "
-        "and leaves its connection open in a finished thread until garbage collection "
-        "closes it. Whatever it saves (the close at the end of the request; the req/s "
-        "difference, either way, is within this machine's noise) it pays in "
-        "connections: under concurrent load they pile up to PostgreSQL's "
-        "`max_connections` and starve every other client (a trial with 8 connections "
-        "reached the limit of 100 within seconds). Kept: a connection per request. " + pool,
+        "thread, so a persistent connection (`CONN_MAX_AGE`) is never reused: every request "
+        "still connects (as many PostgreSQL backends as requests) and leaves its connection "
+        "open in a finished thread until garbage collection closes it; under concurrent "
+        "load those pile up to PostgreSQL's `max_connections`. psycopg's pool is per "
+        "process: a request borrows one of a few open connections and gives it back. " + verdict,
         "",
     ]
 

@@ -112,9 +112,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # open in a finished thread until garbage collection closes it. Measured under uvicorn on
 # PostgreSQL: CONN_MAX_AGE=60 left connections behind on every request and exhausted the
 # server's 100 connections within seconds of load; with 0 none is left open. So the web
-# keeps the default, a new connection per request (psycopg's pool, OPTIONS["pool"], is the
-# way to reuse them under ASGI; it needs psycopg[pool], not installed). The variables are
-# for processes that serve one thread for long: the task worker (db_worker), or WSGI.
+# keeps CONN_MAX_AGE=0 and reuses connections through psycopg's pool (below), which is
+# per process, not per thread. CONN_MAX_AGE is for SQLite or a deployment without the pool.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DATABASE_CONN_MAX_AGE", default=DATABASES["default"].get("CONN_MAX_AGE") or 0
 )
@@ -124,6 +123,28 @@ if DATABASES["default"]["CONN_MAX_AGE"] < 0:
     )
 # Check a reused connection before a request uses it (one cheap query when it is reused).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
+# psycopg's connection pool (PostgreSQL only): one pool per server process, shared by the
+# request threads, so a request borrows an open connection instead of paying a new
+# PostgreSQL backend (fork + authentication). DATABASE_POOL_MAX_SIZE=0 turns it off.
+# Measured in `make bench` (docs/benchmarks.md, section 2b): sequential floor requests ran
+# at 109 req/s pooled against 75 with a connection per request and 87 with CONN_MAX_AGE=60
+# (which also left 6-7 connections open per round), so the pool is the default.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=10)
+if DATABASE_POOL_MAX_SIZE < 0:
+    raise ImproperlyConfigured("DATABASE_POOL_MAX_SIZE must be 0 (no pool) or more.")
+if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_MAX_SIZE and DATABASE_CONN_MAX_AGE exclude each other: "
+            "a pooled connection goes back to the pool after each request "
+            "(set DATABASE_POOL_MAX_SIZE=0 to use CONN_MAX_AGE)."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        # A request that waits longer than this for a connection fails instead of hanging.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -12,7 +12,8 @@ SCRIPT = """
 import json
 from django.conf import settings
 db = settings.DATABASES["default"]
-print(json.dumps({"age": db["CONN_MAX_AGE"], "checks": db["CONN_HEALTH_CHECKS"]}))
+print(json.dumps({"age": db["CONN_MAX_AGE"], "checks": db["CONN_HEALTH_CHECKS"],
+                  "pool": db.get("OPTIONS", {}).get("pool")}))
 """
 
 
@@ -25,7 +26,12 @@ def settings_with(**extra) -> subprocess.CompletedProcess:
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": "postgres://knock@db.invalid:5432/knock",
     }
-    for key in ("DATABASE_CONN_MAX_AGE", "DATABASE_CONN_HEALTH_CHECKS"):
+    for key in (
+        "DATABASE_CONN_MAX_AGE",
+        "DATABASE_CONN_HEALTH_CHECKS",
+        "DATABASE_POOL_MAX_SIZE",
+        "DATABASE_POOL_TIMEOUT",
+    ):
         env.pop(key, None)
     env.update(extra)
     return subprocess.run(
@@ -33,16 +39,40 @@ def settings_with(**extra) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_web_defaults_to_a_connection_per_request():
+def test_postgresql_defaults_to_a_pool_per_process():
     done = settings_with()
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"age": 0, "checks": True}
+    assert json.loads(done.stdout) == {
+        "age": 0,
+        "checks": True,
+        "pool": {"min_size": 1, "max_size": 10, "timeout": 10.0},
+    }
 
 
-def test_a_worker_may_keep_its_connection():
-    done = settings_with(DATABASE_CONN_MAX_AGE="300", DATABASE_CONN_HEALTH_CHECKS="0")
+def test_the_pool_size_and_timeout_come_from_the_environment():
+    done = settings_with(DATABASE_POOL_MAX_SIZE="4", DATABASE_POOL_TIMEOUT="2.5")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"age": 300, "checks": False}
+    assert json.loads(done.stdout)["pool"] == {"min_size": 1, "max_size": 4, "timeout": 2.5}
+
+
+def test_without_the_pool_a_process_may_keep_its_connection():
+    done = settings_with(
+        DATABASE_POOL_MAX_SIZE="0", DATABASE_CONN_MAX_AGE="300", DATABASE_CONN_HEALTH_CHECKS="0"
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"age": 300, "checks": False, "pool": None}
+
+
+def test_the_pool_and_a_persistent_connection_exclude_each_other():
+    done = settings_with(DATABASE_CONN_MAX_AGE="300")
+    assert done.returncode != 0
+    assert "DATABASE_POOL_MAX_SIZE and DATABASE_CONN_MAX_AGE exclude each other" in done.stderr
+
+
+def test_sqlite_has_no_pool():
+    done = settings_with(DATABASE_URL="sqlite:////tmp/knock-settings-test.sqlite3")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["pool"] is None
 
 
 def test_a_negative_age_fails_at_start_up_with_its_name():
