@@ -21,6 +21,7 @@ from ..serializers.chats import (
     ChatSerializer,
     DecisionSerializer,
 )
+from ..serializers.lifecycle import LifecycleChatSerializer
 from .base import WorkspaceScopedMixin
 from .lifecycle import ChatLifecycleMixin
 
@@ -81,7 +82,17 @@ class ChatViewSet(
             return Chat.objects.none()
         if self.action == "list":
             refuse_unknown_params(self.request, set())  # no filters here: `?rep=` is a typo
-        return CHATS.filter(workspace=self.workspace)
+        qs = CHATS.filter(workspace=self.workspace)
+        if self.action in ("list", "retrieve"):
+            qs = qs.prefetch_related("reassignments")  # one query for the page's chats
+        return qs
+
+    def get_serializer_class(self):
+        # GET shows the lifecycle (closed_at, closed_by, reassignments); the create
+        # answer stays ChatSerializer: a chat just routed has none of them yet.
+        if self.action in ("list", "retrieve"):
+            return LifecycleChatSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         request=ChatCreateSerializer,
