@@ -67,7 +67,10 @@ def test_a_sleeping_provider_does_not_hold_up_the_routing(
     assert response.status_code == 201, response.data
     data = response.data
     assert data["assignee"]["id"] == rep.id
-    assert "timeout after 0.2 s" in data["trace"]["gaps"]["company"]
+    # Either the time box or, on a loaded machine, the provider's own read timeout
+    # (the same 0.2 s) fires first: both are a time-out gap.
+    gap = data["trace"]["gaps"]["company"]
+    assert "timeout after 0.2 s" in gap or "did not answer in time" in gap, gap
     # The caller's facts still count, with their source; nothing from the late answer.
     assert data["context"]["company"] == {"industry": "Retail"}
     assert data["context"]["sources"]["company.industry"] == "caller"

@@ -118,7 +118,7 @@ class ChatViewSet(
 
         return idempotent_create(request, self.workspace, produce, what="chat")
 
-    @extend_schema(request=ReplySerializer, responses={200: ChatSerializer})
+    @extend_schema(request=ReplySerializer, responses={200: LifecycleChatSerializer})
     @action(detail=True, methods=["post"], serializer_class=ReplySerializer)
     def replies(self, request, pk=None):
         """A human replied on another chat surface (what a Slack thread reply does).
@@ -136,7 +136,8 @@ class ChatViewSet(
         if rep is None:
             raise ValidationError({"rep": ["No active rep with this id in this workspace."]})
         actions.record_reply(chat, rep, serializer.validated_data.get("at"))
-        return Response(ChatSerializer(CHATS.get(pk=chat.pk)).data)
+        fresh = CHATS.prefetch_related("reassignments").get(pk=chat.pk)
+        return Response(LifecycleChatSerializer(fresh).data)  # the same shape as GET
 
 
 def _id_param(name, what):
