@@ -101,7 +101,8 @@ clean:
 
 # Benchmarks, separate from `make test`: the bench-only packages go into .venv
 # (never requirements.txt); bench/run.py checks PostgreSQL (127.0.0.1:5432) and
-# Redis (127.0.0.1:6379), recreates its own database (knock_bench), starts the
+# Redis (127.0.0.1:6379), recreates its own database (knock_bench, or BENCH_DATABASE_URL
+# and BENCH_REDIS_URL to keep runs apart), starts the
 # servers it needs and writes docs/benchmarks.md (raw figures: bench/last-run.json).
 .PHONY: bench
 bench: $(VENV)/.bench-installed

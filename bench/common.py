@@ -2,8 +2,11 @@
 
 Every benchmark runs Knock Router in production mode (``DEBUG=0``) against its
 own PostgreSQL database (``knock_bench`` unless ``BENCH_DATABASE_URL`` says
-otherwise; never the ``test`` database CI uses) and Redis (``REDIS_URL``, by
-default ``redis://127.0.0.1:6379/0``).
+otherwise, e.g. ``postgres://postgres@127.0.0.1:5432/knock_bench_mine`` so that
+two people on one machine do not drop each other's database; never the
+``test`` database CI uses) and Redis (``BENCH_REDIS_URL``, by default
+``redis://127.0.0.1:6379/0``). The HTTP figures are taken on the production
+server: uvicorn with ``--workers`` (README, "Running in production").
 """
 
 from __future__ import annotations
@@ -189,6 +192,60 @@ def start_daphne(
         err = server.stderr.read().decode(errors="replace") if server.stderr else ""
         raise RuntimeError(f"daphne did not start:\n{err[-2000:]}") from None
     return server, port
+
+
+def start_uvicorn(
+    settings_module: str = "knock.settings",
+    app: str = "knock.asgi:application",
+    *,
+    workers: int = 2,
+) -> tuple[subprocess.Popen, int]:
+    """The production server (README, "Running in production"; tests/smoke/prod_smoke.py):
+    uvicorn with ``workers`` processes on a free port, no access log. With one worker
+    uvicorn serves in its own process; with more, that process supervises the workers
+    (their CPU is counted by ``cpu.Meter`` through the process tree)."""
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for_port(port)
+        if workers > 1:
+            wait_for_children(server.pid, workers)
+    except RuntimeError:
+        server.kill()
+        err = server.stderr.read().decode(errors="replace") if server.stderr else ""
+        raise RuntimeError(f"uvicorn did not start:\n{err[-2000:]}") from None
+    return server, port
+
+
+def wait_for_children(pid: int, count: int, timeout: float = 60.0) -> None:
+    """Until ``count`` worker processes run under ``pid``, then a short settle (the
+    port answers as soon as the first worker listens)."""
+    from bench import cpu
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(cpu.descendants(pid)) >= count:
+            time.sleep(1.0)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"uvicorn started fewer than {count} workers in {timeout} s")
+
+
+def warm(port: int, path: str = "/bench/floor/", requests: int = 40) -> None:
+    """A few GETs over new connections (``path`` answers 405 on the floor's settings),
+    so that every worker has loaded the app before the clock starts."""
+    import contextlib
+    import urllib.error
+    import urllib.request
+
+    for _ in range(requests):
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()  # noqa: S310
 
 
 def stop(server: subprocess.Popen) -> None:

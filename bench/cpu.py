@@ -1,7 +1,8 @@
 """CPU time of the processes a benchmark involves, from /proc (Linux).
 
 ``Meter(server_pid)`` snapshots, and ``meter.delta()`` returns the CPU seconds
-used since by the server process, by PostgreSQL (the postmaster, the backends
+used since by the server (the process and its live descendants: uvicorn's
+``--workers`` are children of the process started), by PostgreSQL (the postmaster, the backends
 it has reaped - one per connection - and the live ones; every database on the
 machine counts), by this process (the load generator), and by the whole
 machine (busy time over all cores), with the wall time in between.
@@ -48,6 +49,35 @@ def process_ticks(pid: int) -> int:
     return utime + stime
 
 
+def descendants(pid: int) -> list[int]:
+    """The live processes under ``pid`` (children, their children...)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid, _ = _stat(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue  # gone between listdir and open
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_ticks(pid: int) -> int:
+    """CPU ticks of ``pid`` and its live descendants (workers live as long as the server)."""
+    total = process_ticks(pid)
+    for child in descendants(pid):
+        try:
+            total += process_ticks(child)
+        except OSError:
+            continue
+    return total
+
+
 def machine_busy_ticks() -> tuple[int, int]:
     with open("/proc/stat") as f:
         values = [int(x) for x in f.readline().split()[1:]]
@@ -65,12 +95,25 @@ class Meter:
         times = os.times()
         return {
             "wall": time.perf_counter(),
-            "server": process_ticks(self.server_pid) if self.server_pid else 0,
+            "server": tree_ticks(self.server_pid) if self.server_pid else 0,
+            "workers": self._workers(),
             "postgres": postgres_ticks(),
             "client": times.user + times.system,
             "busy": busy,
             "total": total,
         }
+
+    def _workers(self) -> dict[int, int]:
+        """CPU ticks of each process under the server (uvicorn's workers)."""
+        if not self.server_pid:
+            return {}
+        out = {}
+        for pid in descendants(self.server_pid):
+            try:
+                out[pid] = process_ticks(pid)
+            except OSError:
+                continue
+        return out
 
     def delta(self) -> dict:
         end = self._snapshot()
@@ -82,4 +125,10 @@ class Meter:
             "postgres_cpu_s": (end["postgres"] - s["postgres"]) / _HZ,
             "client_cpu_s": end["client"] - s["client"],
             "machine_busy": (end["busy"] - s["busy"]) / total,  # 0..1 of all cores
+            # Per server child (the workers; a helper such as multiprocessing's resource
+            # tracker shows as ~0), most used first: how evenly the load was spread.
+            "workers_cpu_s": sorted(
+                ((end["workers"].get(pid, t) - t) / _HZ for pid, t in s["workers"].items()),
+                reverse=True,
+            ),
         }

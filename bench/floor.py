@@ -39,4 +39,11 @@ class FloorView(APIView):
 
     def post(self, request):
         row = FloorRow.objects.create(payload=request.data)
-        return Response({"id": row.id, "created_at": row.created_at}, status=201)
+        # The PostgreSQL backend that served it (libpq's PQbackendPID: no round trip), so
+        # bench/connections.py can tell whether a connection was reused.
+        backend = (
+            connection.connection.info.backend_pid if connection.vendor == "postgresql" else None
+        )
+        return Response(
+            {"id": row.id, "created_at": row.created_at, "backend": backend}, status=201
+        )

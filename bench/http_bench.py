@@ -1,13 +1,16 @@
 """Item 2: route a chat over HTTP on PostgreSQL, against the floor.
 
-One daphne process (the product's ASGI server) serves ``bench.floor_settings``:
+The production server (uvicorn, 2 worker processes, as README "Running in
+production" and ``make smoke`` run it) serves ``bench.floor_settings``:
 the product's own URLs plus ``POST /bench/floor/``, a bare DRF endpoint that
 inserts one row. The same load generator (``bench/loadgen.py``, keep-alive
 connections in a closed loop) drives ``POST /api/v1/chats/`` (token auth,
 validation, context, the 50-segment rule of item 1 with pools, reps and AI
 agents, lead + chat + decision rows, the live-feed event on Redis, the 201
 with context and trace) and the floor, with the same concurrency and request
-bodies, in alternating rounds so that machine noise hits both alike.
+bodies, in alternating rounds so that machine noise hits both alike. A second
+server with one worker process takes the routed chats too, in the same rounds:
+the 2-process / 1-process throughput figure.
 
     .venv/bin/python bench/http_bench.py [--connections 8] [--seconds 8] [--rounds 2]
 """
@@ -38,7 +41,9 @@ def summary(results: list[tuple[loadgen.Result, dict]]) -> dict:
     seconds = sum(r.seconds for r, _ in results)
     latencies = [(done - sent) * 1000 for r, _ in results for sent, done, _ in r.samples]
     n = len(latencies)
-    usage = {k: sum(u[k] for _, u in results) for k in results[0][1] if k != "machine_busy"}
+    skip = ("machine_busy", "workers_cpu_s")
+    usage = {k: sum(u[k] for _, u in results) for k in results[0][1] if k not in skip}
+    per_worker = [sum(col) for col in zip(*(u["workers_cpu_s"] for _, u in results), strict=False)]
     return {
         "requests": n,
         "seconds": round(seconds, 2),
@@ -50,6 +55,10 @@ def summary(results: list[tuple[loadgen.Result, dict]]) -> dict:
         "postgres_cpu_ms": usage["postgres_cpu_s"] / n * 1000,
         "client_cpu_ms": usage["client_cpu_s"] / n * 1000,
         "server_cpu_utilisation": usage["server_cpu_s"] / usage["wall_s"],
+        "postgres_cpu_utilisation": usage["postgres_cpu_s"] / usage["wall_s"],
+        "client_cpu_utilisation": usage["client_cpu_s"] / usage["wall_s"],
+        # Each worker's share of the server's CPU (uvicorn --workers), most loaded first.
+        "workers_cpu_share": [w / (sum(per_worker) or 1) for w in per_worker if w > 0],
         "machine_busy": sum(u["machine_busy"] * u["wall_s"] for _, u in results) / usage["wall_s"],
     }
 
@@ -111,10 +120,12 @@ def make_requests(port: int, key: str, slug: str, tag: str):
 
 
 def run(connections: int = 8, seconds: float = 8.0, rounds: int = 2, warmup: float = 2.0,
-        profile_seconds: float = 0.0, profile_below: float | None = None) -> dict:  # fmt: skip
-    """Measure both endpoints; profile the server (py-spy) for ``profile_seconds`` per
-    endpoint when the product/floor throughput ratio is below ``profile_below``
-    (always, when that is None)."""
+        profile_seconds: float = 0.0, profile_below: float | None = None,
+        workers: int = 2) -> dict:  # fmt: skip
+    """Measure both endpoints on the production server (uvicorn, ``workers`` processes)
+    and the product again on one process, in alternating rounds; profile the server
+    (py-spy) for ``profile_seconds`` per endpoint when the product/floor throughput
+    ratio is below ``profile_below`` (always, when that is None)."""
     common.setup_django()
     from bench.floor import ensure_table
 
@@ -122,38 +133,53 @@ def run(connections: int = 8, seconds: float = 8.0, rounds: int = 2, warmup: flo
     tag = f"http{int(time.time())}"
     ws = fixtures.rule50_workspace(tag)
     statements = api_statements(ws, tag)
-    server, port = common.start_daphne("bench.floor_settings")
+    servers = {}
     try:
-        product, floor = make_requests(port, ws["key"], ws["slug"], tag)
-        for make in (floor, product):
-            loadgen.run(port, make, connections=connections, seconds=warmup)
-        results: dict[str, list] = {"product": [], "floor": []}
+        for n in (workers, 1):
+            servers[n] = common.start_uvicorn("bench.floor_settings", workers=n)
+            common.warm(servers[n][1])
+        factories = {n: make_requests(port, ws["key"], ws["slug"], f"{tag}w{n}")
+                     for n, (_, port) in servers.items()}  # fmt: skip
+        plan = [
+            ("floor", workers, factories[workers][1]),
+            ("product", workers, factories[workers][0]),
+            ("product_1", 1, factories[1][0]),
+        ]
+        for _, n, make in plan:
+            loadgen.run(servers[n][1], make, connections=connections, seconds=warmup)
+        results: dict[str, list] = {name: [] for name, _, _ in plan}
         for r in range(rounds):
-            order = [("floor", floor), ("product", product)]
-            for name, make in order if r % 2 == 0 else reversed(order):
+            for name, n, make in plan if r % 2 == 0 else reversed(plan):
+                server, port = servers[n]
                 meter = cpu.Meter(server.pid)
                 result = loadgen.run(port, make, connections=connections, seconds=seconds)
                 results[name].append((result, meter.delta()))
         out = {name: summary(rs) for name, rs in results.items()}
         ratio = out["product"]["throughput_rps"] / out["floor"]["throughput_rps"]
+        scaling = out["product"]["throughput_rps"] / out["product_1"]["throughput_rps"]
         profiles = {}
         if profile_seconds and (profile_below is None or ratio < profile_below):
             from bench import profiling
 
-            for name, make in (("product", product), ("floor", floor)):
+            server, port = servers[workers]
+            for name, make in (("product", factories[workers][0]),
+                               ("floor", factories[workers][1])):  # fmt: skip
                 profiles[name] = profiling.profile_server(
                     server.pid,
-                    lambda make=make: loadgen.run(
+                    lambda make=make, port=port: loadgen.run(
                         port, make, connections=connections, seconds=profile_seconds
                     ),
                 )
     finally:
-        common.stop(server)
+        for server, _ in servers.values():
+            common.stop(server)
     out["statements"] = statements
     out["connections"] = connections
     out["seconds_per_round"] = seconds
     out["rounds"] = rounds
+    out["workers"] = workers
     out["ratio"] = ratio
+    out["workers_ratio"] = scaling
     if profiles:
         out["profiles"] = profiles
     return out
@@ -165,10 +191,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", type=float, default=0.0, help="py-spy seconds per endpoint")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     os.environ.setdefault("PYTHONHASHSEED", "0")
     common.standalone()
-    result = run(args.connections, args.seconds, args.rounds, profile_seconds=args.profile)
+    result = run(
+        args.connections,
+        args.seconds,
+        args.rounds,
+        profile_seconds=args.profile,
+        workers=args.workers,
+    )
     print(json.dumps(result, indent=2, default=str))
 
 

@@ -1,5 +1,7 @@
 """A small HTTP/1.1 load generator: N keep-alive connections, each sending its next
-request as soon as the previous answer is in (a closed loop, like ``wrk``).
+request as soon as the previous answer is in (a closed loop, like ``wrk``); each
+connection is replaced by a new one every ``RECONNECT_EVERY`` requests, so that
+the server's worker processes share the connections.
 
 One asyncio loop, raw sockets, requests built by the caller; it records, per
 request, when it was sent, when the whole answer was read, and the status.
@@ -57,37 +59,62 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, body
 
 
-async def _connection(port, make_request, until, samples, first_error):
+async def _connection(port, make_request, until, samples, first_error, reconnect_every, delay):
+    # Staggered opening: a burst of connects is accepted by whichever server process wakes
+    # first (asyncio accepts up to its backlog per wake-up), one at a time spreads them.
+    await asyncio.sleep(delay)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sent_here = 0
     try:
         while time.perf_counter() < until:
+            if reconnect_every and sent_here == reconnect_every:
+                # A new connection now and then, as real clients make: with several server
+                # processes on one listening socket, keep-alive connections opened in one
+                # burst are all accepted by one process; reconnecting spreads them.
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                sent_here = 0
             data = make_request()
             sent = time.perf_counter()
             writer.write(data)
             status, body = await _read_response(reader)
             samples.append((sent, time.perf_counter(), status))
+            sent_here += 1
             if status >= 400 and not first_error:
                 first_error.append(f"{status}: {body[:500]!r}")
     finally:
         writer.close()
 
 
-async def _run(port, make_request, connections, seconds) -> tuple[Result, list[str]]:
+async def _run(port, make_request, connections, seconds, reconnect_every):
     samples: list[tuple[float, float, int]] = []
     first_error: list[str] = []
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(_connection(port, make_request, until, samples, first_error) for _ in range(connections))
+        *(
+            _connection(port, make_request, until, samples, first_error, reconnect_every, i * 0.005)
+            for i in range(connections)
+        )
     )
     return Result(started, time.perf_counter(), samples), first_error
 
 
+# Requests per connection before it is replaced by a new one (see _connection).
+RECONNECT_EVERY = 5
+
+
 def run(
-    port: int, make_request: Callable[[], bytes], *, connections: int, seconds: float
+    port: int,
+    make_request: Callable[[], bytes],
+    *,
+    connections: int,
+    seconds: float,
+    reconnect_every: int | None = RECONNECT_EVERY,
 ) -> Result:
-    """Drive the server for ``seconds`` from ``connections`` connections."""
-    result, errors = asyncio.run(_run(port, make_request, connections, seconds))
+    """Drive the server for ``seconds`` from ``connections`` connections, each replaced
+    by a new one after ``reconnect_every`` requests (None: keep-alive to the end)."""
+    result, errors = asyncio.run(_run(port, make_request, connections, seconds, reconnect_every))
     if errors:
         raise RuntimeError(f"the server answered an error: {errors[0]}")
     return result

@@ -11,8 +11,8 @@ bench_case``). Three figures:
   /api/v1/meetings/availability/``, in process) for 5 and for 50 reps: they
   must be the same (one query for every rep's busy blocks, one for their
   meetings);
-- the **request over HTTP**: the same daphne process as item 2
-  (``bench.floor_settings``), one keep-alive connection at a time so the
+- the **request over HTTP**: the production server of item 2 (uvicorn, 2
+  workers, ``bench.floor_settings``), one keep-alive connection at a time so the
   latency is the request's own (no queueing behind other requests), in rounds
   alternating with the floor (``POST /bench/floor/``) so noise hits both.
 
@@ -146,7 +146,8 @@ def queries(ws: dict, tag: str) -> dict:
 def _latency(results: list[tuple[loadgen.Result, dict]]) -> dict:
     latencies = [(done - sent) * 1000 for r, _ in results for sent, done, _ in r.samples]
     seconds = sum(r.seconds for r, _ in results)
-    usage = {k: sum(u[k] for _, u in results) for k in results[0][1] if k != "machine_busy"}
+    skip = ("machine_busy", "workers_cpu_s")
+    usage = {k: sum(u[k] for _, u in results) for k in results[0][1] if k not in skip}
     return {
         "requests": len(latencies),
         "throughput_rps": len(latencies) / seconds,
@@ -159,11 +160,15 @@ def _latency(results: list[tuple[loadgen.Result, dict]]) -> dict:
     }
 
 
-def http(ws: dict, tag: str, *, seconds: float, rounds: int, warmup: float) -> dict:
+def http(ws: dict, tag: str, *, seconds: float, rounds: int, warmup: float,
+         profile_seconds: float = 0.0, profile_above: float | None = None) -> dict:  # fmt: skip
+    """Latency of the availability request and of the floor; a py-spy profile of the
+    server under the availability requests when its p50 is ``profile_above`` or more."""
     from bench.floor import ensure_table
 
     ensure_table()
-    server, port = common.start_daphne("bench.floor_settings")
+    server, port = common.start_uvicorn("bench.floor_settings", workers=2)
+    common.warm(port)
     counter = itertools.count()
     auth = {"Content-Type": "application/json", "Authorization": f"Token {ws['key']}"}
     plain = {"Content-Type": "application/json"}
@@ -186,9 +191,17 @@ def http(ws: dict, tag: str, *, seconds: float, rounds: int, warmup: float) -> d
                 meter = cpu.Meter(server.pid)
                 result = loadgen.run(port, make, connections=1, seconds=seconds)
                 results[name].append((result, meter.delta()))
+        out = {name: _latency(rs) for name, rs in results.items()}
+        if profile_seconds and (profile_above is None or out["product"]["p50_ms"] >= profile_above):
+            from bench import profiling
+
+            out["profile"] = profiling.profile_server(
+                server.pid,
+                lambda: loadgen.run(port, product, connections=1, seconds=profile_seconds),
+                sections=profiling.MEETING_SECTIONS,
+            )
     finally:
         common.stop(server)
-    out = {name: _latency(rs) for name, rs in results.items()}
     out["p50_ratio"] = out["product"]["p50_ms"] / out["floor"]["p50_ms"]
     out["p95_ratio"] = out["product"]["p95_ms"] / out["floor"]["p95_ms"]
     out["seconds_per_round"], out["rounds"], out["connections"] = seconds, rounds, 1
@@ -233,7 +246,8 @@ def maths(ws: dict, runs: int = 9) -> dict:
     }
 
 
-def run(seconds: float = 6.0, rounds: int = 2, warmup: float = 2.0) -> dict:
+def run(seconds: float = 6.0, rounds: int = 2, warmup: float = 2.0,
+        profile_seconds: float = 0.0, profile_above: float | None = None) -> dict:  # fmt: skip
     """Every figure of item 6; Django must be set up on the benchmark database."""
     import os
 
@@ -243,7 +257,8 @@ def run(seconds: float = 6.0, rounds: int = 2, warmup: float = 2.0) -> dict:
     ws = workspace(tag)
     timed = maths(ws)
     counted = queries(ws, tag)
-    measured = http(ws, tag, seconds=seconds, rounds=rounds, warmup=warmup)
+    measured = http(ws, tag, seconds=seconds, rounds=rounds, warmup=warmup,
+                    profile_seconds=profile_seconds, profile_above=profile_above)  # fmt: skip
     return {
         "reps": REPS,
         "days": DAYS,

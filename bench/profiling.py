@@ -1,9 +1,10 @@
 """Where a missed target's time goes: sample a running server with py-spy.
 
 ``profile_server(pid, drive)`` records the server process with
-``py-spy record --gil --format raw`` while ``drive()`` loads it: only samples
-of the thread holding the GIL, i.e. where the single server process spends
-the one resource all its requests share. It then summarises the samples: the
+``py-spy record --gil --subprocesses --format raw`` while ``drive()`` loads
+it: only samples of the thread holding the GIL in each server process (uvicorn
+workers included), i.e. where the server spends the one resource each
+process's requests share. It then summarises the samples: the
 share under each of a few named frames (inclusive), and the functions that
 were on top of the stack most often (self time).
 """
@@ -25,7 +26,7 @@ SECTIONS = [
     ("view", "POST /api/v1/chats/ view (all of it)", "create (routing/api/views/chats.py"),
     ("route_chat", "route_chat: the routing transaction", "route_chat (routing/actions/routing.py"),
     ("decide", "engine.decide (conditions, pool, trace)", "decide (routing/engine.py"),
-    ("explain", "conditions.explain: the per-segment trace", "explain (routing/conditions.py"),
+    ("explain", "conditions.explain: the per-segment trace", "explain (routing/conditions/"),
     ("predicates", "compiled condition predicates", "predicate (<routing.conditions>"),
     ("context", "build_chat_context", "build_chat_context (routing/context.py"),
     ("pool", "pool pick (lock, members, updates)", "pick (routing/pools.py"),
@@ -41,6 +42,24 @@ SECTIONS = [
 ]
 
 
+# The same, for POST /api/v1/meetings/availability/ (bench/meetings_bench.py).
+MEETING_SECTIONS = [
+    ("view", "availability view (all of it)", "availability (calendars/api/views.py"),
+    ("prepare", "link, CRM and enrichment facts", "prepare (calendars/actions/availability.py"),
+    ("people", "the booking's reps (one query)", "_people (calendars/actions/planning.py"),
+    ("calendars", "reading busy blocks and meetings", "calendars_for (calendars/lookup.py"),
+    ("maths", "slot maths: rep_slots", "rep_slots (calendars/availability.py"),
+    ("union", "slot maths: union", "union (calendars/availability.py"),
+    ("utc_slots", "the slots as JSON for the Availability row", "utc_slots (calendars/actions/"),
+    ("record", "the Availability row (insert)", "create (django/db/models/query.py"),
+    ("render", "the answer (localize + JSON)", "offer_data (calendars/api/views.py"),
+    ("auth", "token authentication", "authenticate (routing/api/auth.py"),
+    ("orm", "Django ORM: building SQL, model instances", "django/db/models/"),
+    ("driver", "database driver (psycopg: send, wait, parse)", "psycopg/"),
+    ("json", "json encode/decode", "json/"),
+]  # fmt: skip
+
+
 def py_spy() -> str:
     exe = Path(sys.executable).with_name("py-spy")
     found = str(exe) if exe.exists() else shutil.which("py-spy")
@@ -49,13 +68,14 @@ def py_spy() -> str:
     return found
 
 
-def profile_server(pid: int, drive: Callable[[], object], rate: int = 250) -> dict:
-    """Sample process ``pid`` while ``drive()`` runs; return the summary."""
+def profile_server(pid: int, drive: Callable[[], object], rate: int = 250, sections=None) -> dict:
+    """Sample process ``pid`` while ``drive()`` runs; return the summary (shares under
+    ``sections``, by default the routed chat's)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "profile.txt"
         recorder = subprocess.Popen(
             [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate),
-             "--output", str(out), "--gil"],
+             "--output", str(out), "--gil", "--subprocesses"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         time.sleep(1.0)  # let py-spy attach before the load starts
@@ -80,18 +100,18 @@ def profile_server(pid: int, drive: Callable[[], object], rate: int = 250) -> di
             raise error[0]
         if not out.exists():
             raise RuntimeError(f"py-spy wrote no profile: {err.decode(errors='replace')[-500:]}")
-        return summarise(out.read_text())
+        return summarise(out.read_text(), sections=sections)
 
 
-def summarise(collapsed: str, top: int = 12) -> dict:
+def summarise(collapsed: str, top: int = 12, sections=None) -> dict:
     stacks: list[tuple[list[str], int]] = []
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
         if stack and count.isdigit():
             stacks.append((stack.split(";"), int(count)))
     total = sum(n for _, n in stacks) or 1
-    sections = []
-    for key, label, needle in SECTIONS:
+    needles, sections = sections or SECTIONS, []
+    for key, label, needle in needles:
         n = sum(count for frames, count in stacks if any(needle in f for f in frames))
         if n:
             sections.append({"key": key, "section": label, "share": n / total})

@@ -3,9 +3,12 @@
     .venv/bin/python bench/run.py [--quick] [--out docs/benchmarks.md] [--only meetings]
 
 Needs PostgreSQL and Redis running (see bench/common.py for the URLs); it
-drops and recreates its own database (``knock_bench``), starts the ASGI
-servers it needs, and stops them. ``--quick`` shortens every run (for trying
-the machinery, not for figures). The raw results are also written as JSON
+drops and recreates its own database: ``knock_bench``, or the one
+``BENCH_DATABASE_URL`` names (``postgres://postgres@127.0.0.1:5432/knock_bench_me``
+keeps two people's runs on one machine apart; ``BENCH_REDIS_URL`` likewise). It
+starts the servers it needs (uvicorn with 2 workers, as in production) and
+stops them. ``--quick`` shortens every run (for trying the machinery, not for
+figures). The raw results are also written as JSON
 (``bench/last-run.json``). ``--only meetings`` runs item 6 alone (meeting
 availability, against the floor on its own server) and merges it into the
 last full run's JSON: the other sections keep that run's figures.
@@ -97,6 +100,12 @@ def main() -> None:
         results["conditions"]["profile"] = profiling.profile_conditions()
     done(t)
 
+    from bench import replay_bench  # pure too (issue 17 item 3)
+
+    t = step("7. replay: 10,000 past decisions through the 50-segment rule")
+    results["replay"] = replay_bench.run(2_000 if quick else replay_bench.DECISIONS)
+    done(t)
+
     t = step("preparing the benchmark database (drop, create, migrate)")
     common.prepare_database(env, fresh=True)
     common.setup_django()
@@ -104,15 +113,23 @@ def main() -> None:
 
     from bench import feed_latency, http_bench, pool_bench, query_counts
 
+    t = step("7. replay end to end on PostgreSQL (the window's decisions read from the database)")
+    results["replay_db"] = replay_bench.run_db(2_000 if quick else replay_bench.DECISIONS)
+    done(t)
+
     t = step("5. queries per routed chat with 3, 30 and 300 segments")
     results["queries"] = query_counts.run()
     done(t)
 
-    t = step("3. pool rotation: 1 client, then 16 concurrent clients")
-    results["pool"] = pool_bench.run(single=60 if quick else 150, per_client=10 if quick else 25)
+    t = step("3. pool rotation over HTTP (uvicorn, 2 workers): 1 client, then 16")
+    results["pool"] = pool_bench.run(
+        seconds=3 if quick else 8,
+        warmup=1 if quick else 2,
+        diagnose_below=report.TARGETS["pool_ratio"],
+    )
     done(t)
 
-    t = step("2. route a chat over HTTP vs the floor (daphne, 8 connections)")
+    t = step("2. route a chat over HTTP vs the floor, 2 uvicorn workers vs 1 (8 connections)")
     results["http"] = http_bench.run(
         connections=8,
         seconds=3 if quick else 8,
@@ -121,6 +138,12 @@ def main() -> None:
         profile_seconds=3 if quick else 8,
         profile_below=report.TARGETS["floor_ratio"],
     )
+    done(t)
+
+    t = step("2. database connections: per request vs persistent, under uvicorn")
+    from bench import connections
+
+    results["connections"] = connections.run(requests=30 if quick else 60)
     done(t)
 
     t = step("4. live feed: commit-to-client latency, 100 then 500 websocket clients")
@@ -160,7 +183,11 @@ def meetings(quick: bool) -> dict:
     from bench import meetings_bench
 
     return meetings_bench.run(
-        seconds=3 if quick else 6, rounds=1 if quick else 2, warmup=1 if quick else 2
+        seconds=3 if quick else 6,
+        rounds=1 if quick else 2,
+        warmup=1 if quick else 2,
+        profile_seconds=3 if quick else 6,
+        profile_above=report.TARGETS["meetings_p50_ms"],
     )
 
 

@@ -82,7 +82,8 @@ class RepCalendar:
     rep_id: int
     timezone: str
     working_hours: dict[str, list[tuple[time, time]]]
-    busy: tuple[tuple[datetime, datetime], ...] = ()
+    # Aware datetimes, or UTC epoch seconds as floats (how the local calendar reads them).
+    busy: tuple[tuple[datetime, datetime] | tuple[float, float], ...] = ()
     meetings: tuple[tuple[datetime, datetime], ...] = ()
     out_of_office_until: datetime | None = None
     error: str | None = None
@@ -192,14 +193,24 @@ def _working_spans(hours, pieces, first_day: int, last_day: int) -> list[list[in
     return merged
 
 
+@lru_cache(maxsize=256)
+def _spans_cached(hours_key, pieces, first_day: int, last_day: int) -> tuple[tuple[int, int], ...]:
+    return tuple(map(tuple, _working_spans(dict(hours_key), pieces, first_day, last_day)))
+
+
 def _blocks(cal: RepCalendar) -> tuple[list[float], list[float]]:
     """Busy blocks and meetings, sorted and merged: (starts, ends), both ascending."""
-    pairs = (*cal.busy, *cal.meetings)
-    if any(start.tzinfo is None or end.tzinfo is None for start, end in pairs):
-        raise ValueError(f"rep {cal.rep_id}: busy blocks and meetings need aware datetimes")
+    pairs = []
+    for start, end in (*cal.busy, *cal.meetings):
+        if type(start) is not float:  # an aware datetime (floats are UTC seconds already)
+            if start.tzinfo is None or end.tzinfo is None:
+                raise ValueError(f"rep {cal.rep_id}: busy blocks and meetings need aware datetimes")
+            start, end = start.timestamp(), end.timestamp()
+        pairs.append((start, end))
+    pairs.sort()
     starts: list[float] = []
     ends: list[float] = []
-    for a, b in sorted((start.timestamp(), end.timestamp()) for start, end in pairs):
+    for a, b in pairs:
         if b <= a:
             continue
         if ends and a <= ends[-1]:
@@ -236,7 +247,10 @@ def _free_starts(cal, rules, lo: int, hi: int) -> list[tuple[range, int]]:
     pieces = _offset_pieces(cal.timezone, (lo // DAY - 3) * DAY, (hi // DAY + 4 + extra_days) * DAY)
     first_day = (lo + next(o for s, e, o in pieces if s <= lo < e)) // DAY - 1
     last_day = (hi + next(o for s, e, o in pieces if s <= hi < e)) // DAY + extra_days
-    spans = _working_spans(cal.working_hours or DEFAULT_MEETING_HOURS, pieces, first_day, last_day)
+    hours = cal.working_hours or DEFAULT_MEETING_HOURS
+    # Reps who share a zone and hours share their spans (cached: pieces is itself cached).
+    key = tuple((day, tuple(map(tuple, intervals))) for day, intervals in hours.items())
+    spans = _spans_cached(key, pieces, first_day, last_day)
     block_starts, block_ends = _blocks(cal)
     n_blocks = len(block_ends)
     # A block [bs, be) forbids the starts t in the open interval (bs - duration - after,
@@ -313,9 +327,15 @@ def is_free(cal: RepCalendar, rules: SlotRules, *, now: datetime, slot_start: da
 def union(avails: Iterable[RepAvailability]) -> list[Slot]:
     """any_calendar / single_rep / round_robin: every rep's slots, each listing who is free."""
     free: dict[tuple[datetime, datetime], set[int]] = {}
+    get = free.get
     for avail in avails:
+        rep = avail.rep_id
         for slot in avail.slots:
-            free.setdefault(slot, set()).add(avail.rep_id)
+            reps = get(slot)
+            if reps is None:
+                free[slot] = {rep}
+            else:
+                reps.add(rep)
     return [Slot(s, e, tuple(sorted(reps))) for (s, e), reps in sorted(free.items())]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from routing.actions import ActionError
+from routing.csv_import.jobs import start_job
 
 from .models import (
     CrmImport,
@@ -63,10 +64,7 @@ def delete_record(record) -> None:
 
 def start_import(workspace, *, filename: str, content: str) -> CrmImport:
     """The console's contacts CSV upload: the import row and its task, in one transaction."""
-    with transaction.atomic():
-        job = CrmImport.objects.create(workspace=workspace, filename=filename, content=content)
-        run_import.enqueue(job.id)
-    return job
+    return start_job(CrmImport, run_import, workspace, filename=filename, content=content)
 
 
 def map_owner(workspace, *, rep, crm_user_id: str = "", email: str = "") -> CrmUserMapping:

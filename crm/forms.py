@@ -11,6 +11,7 @@ import os
 
 from django import forms
 
+from routing.csv_import.console import UploadForm as CsvUploadForm
 from routing.models import Rep
 
 from .backends import CrmError
@@ -183,22 +184,10 @@ def _requirement(backend: str, names: dict | None = None) -> str:
     )
 
 
-MAX_UPLOAD = 50 * 1024 * 1024
-
-
-class UploadForm(forms.Form):
+class UploadForm(CsvUploadForm):
+    max_mb = 50
+    command = "import_crm"
     file = forms.FileField(label="Contacts CSV")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(
-                "The file is over 50 MB: import it with manage.py import_crm."
-            )
-        try:
-            return upload.name, upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text.") from exc
 
 
 class MappingForm(forms.Form):

@@ -15,21 +15,21 @@ gets blanks filled (name, owner), never renamed or reassigned by a contact file.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connections, router, transaction
+from django.db import connections, router
 from django.utils import timezone
 
-from routing.enrichment import email_domain, is_personal_domain
+from routing import csv_import
+from routing.csv_import import ImportFailed, Progress, RowError, chunks, existing_by
+from routing.enrichment import email_domain, is_domain, is_personal_domain
 
 from .backends.base import website_host
 from .models import LocalAccount, LocalContact
+
+__all__ = ["ImportFailed", "ImportSummary", "RowError", "import_csv", "parse"]
 
 STANDARD_COLUMNS = (
     "email",
@@ -52,38 +52,12 @@ MAX_LENGTHS = {
     "status": 50,
 }
 CONTACT_FIELDS = ("first_name", "last_name", "company", "owner_email", "lifecycle_stage", "status")
-DOMAIN_RE = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"
-)
 BATCH = 1000
 QUERY_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
 
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class ImportFailed(Exception):
-    """Nothing was imported; `errors` lists every bad row (line, message)."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} bad row(s); nothing was imported")
-
 
 @dataclass
-class ImportSummary:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportSummary(csv_import.ImportSummary):
     accounts_created: int = 0
     accounts_updated: int = 0
 
@@ -107,123 +81,55 @@ def import_csv(workspace, fileobj, *, progress: Progress | None = None) -> Impor
     Raises ImportFailed (with every bad row) and writes nothing if any row is
     bad. `progress(done, total)` is called as rows are written.
     """
-    rows, errors = parse(fileobj)
-    if errors:
-        raise ImportFailed(errors)
-    try:
-        return _write(workspace, rows, progress or (lambda done, total: None))
-    except IntegrityError as exc:
+    rows = csv_import.parse_or_fail(fileobj, **_FORMAT)
+    return csv_import.import_all_or_nothing(
+        lambda rows, progress: _write(workspace, rows, progress),
+        rows,
+        progress=progress,
         # Another import (or an edit) created the same contact or account meanwhile.
-        raise ImportFailed(
-            [
-                RowError(
-                    0,
-                    f"the CRM changed during the import ({exc}); nothing was imported, "
-                    "run it again",
-                )
-            ]
-        ) from exc
+        conflict="the CRM changed during the import ({exc}); nothing was imported, run it again",
+    )
 
 
 # ------------------------------------------------------------------------- parsing
 
 
-def _read_text(fileobj) -> tuple[str | None, RowError | None]:
-    data = fileobj.read()
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff"), None
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, RowError(line, "the file is not UTF-8 text (save it as CSV UTF-8)")
-
-
-def _column_key(header: str) -> str:
-    return re.sub(r"[\s\-]+", "_", header.strip().lower())
-
-
 def parse(fileobj) -> tuple[list[_Row], list[RowError]]:
     """Validate the whole file: (rows, errors). Does not touch the database."""
-    text, error = _read_text(fileobj)
-    if error is not None:
-        return [], [error]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [RowError(1, "the file is empty")]
-    except csv.Error as exc:
-        return [], [RowError(1, f"unreadable CSV: {exc}")]
+    return csv_import.parse_csv(fileobj, **_FORMAT)
 
-    columns: list[tuple[str, str] | None] = []  # per position: (kind, name) or None (unnamed)
+
+def _columns(header: list[str]) -> tuple[list[tuple[str, str] | None], list[str]]:
+    """Per position: (kind, name) or None (unnamed); and the header's problems."""
+    columns: list[tuple[str, str] | None] = []
     seen: dict[str, int] = {}
-    header_errors = []
+    problems = []
     for position, raw in enumerate(header, start=1):
         name = raw.strip()
         if not name:
             columns.append(None)
             continue
-        key = _column_key(name)
+        key = csv_import.column_key(name)
         kind, col = ("std", key) if key in STANDARD_COLUMNS else ("custom", name)
         ident = key if kind == "std" else name.lower()
         if ident in seen:
-            header_errors.append(
-                RowError(1, f"column {name!r} appears twice (columns {seen[ident]} and {position})")
-            )
+            problems.append(f"column {name!r} appears twice (columns {seen[ident]} and {position})")
         seen[ident] = position
         columns.append((kind, col))
     if "email" not in seen:
-        header_errors.append(RowError(1, "there is no email column"))
-    if header_errors:
-        return [], header_errors
-
-    rows: list[_Row] = []
-    errors: list[RowError] = []
-    first_line_of: dict[str, int] = {}
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(line, f"unreadable CSV: {exc}"))
-            break
-        this_line, line = line, reader.line_num + 1
-        if not cells or all(not c.strip() for c in cells):
-            continue  # blank line
-        row, row_errors = _parse_row(this_line, cells, columns)
-        if row is not None and row.email:
-            first = first_line_of.setdefault(row.email, this_line)
-            if first != this_line:
-                row_errors.append(f"duplicate email {row.email} (first on line {first})")
-        if row_errors:
-            errors.append(RowError(this_line, "; ".join(row_errors)))
-        elif row is not None:
-            rows.append(row)
-    if not rows and not errors:
-        errors.append(RowError(2, "the file has a header but no rows"))
-    return rows, errors
+        problems.append("there is no email column")
+    return columns, problems
 
 
-def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row | None, list[str]]:
-    problems: list[str] = []
-    if len(cells) > len(columns):
-        extra = cells[len(columns) :]
-        if any(c.strip() for c in extra):
-            problems.append(f"{len(cells)} values for {len(columns)} columns")
+def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row, list[str]]:
+    """One data row: the row (even when bad, for the duplicate check) and its problems."""
+    values, problems = csv_import.cell_values(cells, columns)
     std: dict[str, str] = {}
     custom: dict[str, str] = {}
-    for position, spec in enumerate(columns):
-        value = cells[position].strip() if position < len(cells) else ""
-        if spec is None:
-            if value:
-                problems.append(f"a value in column {position + 1}, which has no name")
+    for spec, value in zip(columns, values, strict=True):
+        if spec is None or not value:
             continue
         kind, name = spec
-        if not value:
-            continue
         if kind == "std":
             std[name] = value
         else:
@@ -250,12 +156,12 @@ def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row | None, list[
     if "domain" in std:
         raw = std.pop("domain")
         domain = website_host(raw)
-        if not DOMAIN_RE.match(domain):
+        if not is_domain(domain):
             problems.append(f"bad domain {raw!r}")
             domain = ""
     elif email and "@" in email:
         derived = email_domain(email)
-        if not is_personal_domain(derived) and DOMAIN_RE.match(derived):
+        if not is_personal_domain(derived) and is_domain(derived):
             domain = derived
 
     for name, value in (("email", email), *std.items()):
@@ -265,61 +171,52 @@ def _parse_row(line: int, cells: list[str], columns) -> tuple[_Row | None, list[
     return _Row(line=line, email=email, values=std, custom=custom, domain=domain), problems
 
 
+_FORMAT = {"header": _columns, "row": _parse_row, "unique": ("email", lambda row: row.email)}
+
+
 # ------------------------------------------------------------------------- writing
 
 
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _write(workspace, rows: list[_Row], progress: Progress) -> ImportSummary:
+    """Inside the import's transaction: accounts first, then the contacts."""
     summary = ImportSummary(rows=len(rows))
-    total = len(rows)
-    progress(0, total)
     now = timezone.now()
-    with transaction.atomic():
-        accounts = _write_accounts(workspace, rows, summary, now)
-
-        emails = [r.email for r in rows]
-        existing: dict[str, LocalContact] = {}
-        for chunk in _chunks(emails, QUERY_CHUNK):
-            for contact in LocalContact.objects.filter(workspace=workspace, email__in=chunk):
-                existing[contact.email] = contact
-
-        to_create: list[LocalContact] = []
-        to_update: list[LocalContact] = []
-        done = 0
-        for row in rows:
-            account = accounts.get(row.domain) if row.domain else None
-            contact = existing.get(row.email)
-            if contact is None:
-                to_create.append(
-                    LocalContact(
-                        workspace=workspace,
-                        email=row.email,
-                        account=account,
-                        custom_fields=row.custom,
-                        **{f: row.values.get(f, "") for f in CONTACT_FIELDS},
-                    )
+    accounts = _write_accounts(workspace, rows, summary, now)
+    existing = existing_by(
+        LocalContact.objects.filter(workspace=workspace),
+        "email",
+        [r.email for r in rows],
+        chunk=QUERY_CHUNK,
+    )
+    to_create: list[LocalContact] = []
+    to_update: list[LocalContact] = []
+    for row in rows:
+        account = accounts.get(row.domain) if row.domain else None
+        contact = existing.get(row.email)
+        if contact is None:
+            to_create.append(
+                LocalContact(
+                    workspace=workspace,
+                    email=row.email,
+                    account=account,
+                    custom_fields=row.custom,
+                    **{f: row.values.get(f, "") for f in CONTACT_FIELDS},
                 )
-            elif _merge(contact, row, account):
-                to_update.append(contact)
-            else:
-                summary.unchanged += 1
-                done += 1
-
-        for batch in _chunks(to_create, BATCH):
-            _insert_rows(LocalContact, batch, now)
-            done += len(batch)
-            progress(done, total)
-        for batch in _chunks(to_update, BATCH):
-            _update_rows(LocalContact, batch, [*CONTACT_FIELDS, "account", "custom_fields"], now)
-            done += len(batch)
-            progress(done, total)
-        summary.created = len(to_create)
-        summary.updated = len(to_update)
-    progress(total, total)
+            )
+        elif _merge(contact, row, account):
+            to_update.append(contact)
+        else:
+            summary.unchanged += 1
+    fields = [*CONTACT_FIELDS, "account", "custom_fields"]
+    csv_import.write_batches(
+        summary,
+        progress,
+        new=to_create,
+        changed=to_update,
+        insert=lambda batch: _insert_rows(LocalContact, batch, now),
+        update=lambda batch: _update_rows(LocalContact, batch, fields, now),
+        batch=BATCH,
+    )
     return summary
 
 
@@ -398,10 +295,8 @@ def _write_accounts(workspace, rows: list[_Row], summary: ImportSummary, now) ->
         if not info["owner_email"] and row.values.get("owner_email"):
             info["owner_email"] = row.values["owner_email"]
 
-    accounts: dict[str, LocalAccount] = {}
-    for chunk in _chunks(list(wanted), QUERY_CHUNK):
-        for account in LocalAccount.objects.filter(workspace=workspace, domain__in=chunk):
-            accounts[account.domain] = account
+    in_workspace = LocalAccount.objects.filter(workspace=workspace)
+    accounts = existing_by(in_workspace, "domain", wanted, chunk=QUERY_CHUNK)
 
     to_update = []
     for domain, account in accounts.items():
@@ -422,14 +317,13 @@ def _write_accounts(workspace, rows: list[_Row], summary: ImportSummary, now) ->
         for domain, info in wanted.items()
         if domain not in accounts
     ]
-    for batch in _chunks(new, BATCH):
+    for batch in chunks(new, BATCH):
         LocalAccount.objects.bulk_create(batch)
-    for batch in _chunks(to_update, BATCH):
+    for batch in chunks(to_update, BATCH):
         _update_rows(LocalAccount, batch, ["name", "owner_email"], now)
     if any(a.pk is None for a in new):  # databases that cannot return ids from bulk inserts
-        for chunk in _chunks([a.domain for a in new], QUERY_CHUNK):
-            for account in LocalAccount.objects.filter(workspace=workspace, domain__in=chunk):
-                accounts[account.domain] = account
+        domains = [a.domain for a in new]
+        accounts.update(existing_by(in_workspace, "domain", domains, chunk=QUERY_CHUNK))
     else:
         accounts.update({a.domain: a for a in new})
     summary.accounts_created = len(new)

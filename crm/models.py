@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from knock import crypto
+from routing.csv_import.jobs import ImportJob
 from routing.models import Rep, Workspace
 
 from .backends.base import KNOCK_FIELDS, CrmError
@@ -291,27 +292,12 @@ class LocalOpportunity(models.Model):
             raise ValidationError({"account": "This account belongs to another workspace."})
 
 
-class CrmImport(models.Model):
-    """One CSV upload from the console, imported by a task (progress for the bar)."""
+class CrmImport(ImportJob):
+    """One contacts CSV upload from the console, imported by a task (progress for the bar)."""
 
-    RUNNING, DONE, FAILED = "running", "done", "failed"
+    progress_url_name = "console:crm-import"
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="crm_imports")
-    filename = models.CharField(max_length=255)
-    content = models.TextField()
-    status = models.CharField(max_length=10, default=RUNNING)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.filename} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+    def summary_line(self) -> str:
+        accounts = self.summary.get("accounts_created", 0)
+        return f"{super().summary_line().removesuffix('.')}; {accounts} accounts created."

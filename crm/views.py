@@ -2,11 +2,12 @@
 owner mappings, the write-back log. Every write goes through crm.actions."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from outbox.models import Delivery
 from routing.console.access import console_view
+from routing.csv_import import console as csv_console
 
 from . import actions
 from .forms import CrmSettingsForm, MappingForm, UploadForm
@@ -52,22 +53,10 @@ def crm_settings(request):
     return redirect("console:crm", ws=request.workspace.id)
 
 
-@console_view
-@require_POST
-def crm_upload(request):
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, upload_form=form, status=400)
-    name, content = form.cleaned_data["file"]
-    actions.start_import(request.workspace, filename=name, content=content)
-    messages.success(request, f"Importing {name}…")
-    return redirect("console:crm", ws=request.workspace.id)
-
-
-@console_view
-def crm_import_progress(request, import_id):
-    job = get_object_or_404(CrmImport, id=import_id, workspace=request.workspace)
-    return render(request, "console/partials/_crm_import.html", {"job": job})
+crm_upload = csv_console.upload_view(
+    form_class=UploadForm, start=actions.start_import, page=_page, page_url="console:crm"
+)
+crm_import_progress = csv_console.progress_view(CrmImport)
 
 
 @console_view

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from routing.csv_import.jobs import start_job
+
 from .models import CachedAnswer, CompanyImport, EnrichmentSettings
 from .tasks import run_import
 
@@ -28,7 +30,4 @@ def clear_cache(workspace) -> int:
 
 def start_import(workspace, *, filename: str, content: str) -> CompanyImport:
     """The console's upload: the import row and its task, in one transaction."""
-    with transaction.atomic():
-        job = CompanyImport.objects.create(workspace=workspace, filename=filename, content=content)
-        run_import.enqueue(job.id)
-    return job
+    return start_job(CompanyImport, run_import, workspace, filename=filename, content=content)

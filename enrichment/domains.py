@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
+from routing.enrichment import is_domain, is_personal_domain, url_host
 
-from routing.enrichment import is_personal_domain
-
-DOMAIN_RE = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"
-)
-
-
-def normalize(value: str | None) -> str:
-    """ "https://www.Acme.com/about" -> "acme.com"; "" when there is no host."""
-    value = (value or "").strip().lower()
-    if not value:
-        return ""
-    try:
-        host = urlsplit(value if "//" in value else "//" + value).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.").rstrip(".")
-
-
-def is_valid(domain: str) -> bool:
-    return bool(DOMAIN_RE.match(domain or ""))
+#: "https://www.Acme.com/about" -> "acme.com"; "" when there is no host (routing's helper).
+normalize = url_host
+#: A normalised domain such as "acme.com" (routing's check, shared with crm's import).
+is_valid = is_domain
 
 
 def candidates(domain: str) -> list[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django import forms
 
+from routing.csv_import.console import UploadForm as CsvUploadForm
+
 from . import domains, httpconfig
 from .models import EnrichmentSettings
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class EnrichmentSettingsForm(forms.ModelForm):
@@ -102,19 +102,10 @@ class EnrichmentSettingsForm(forms.ModelForm):
         return instance
 
 
-class UploadForm(forms.Form):
+class UploadForm(CsvUploadForm):
+    max_mb = 20
+    command = "import_companies"
     file = forms.FileField(label="Companies CSV")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(
-                "The file is over 20 MB: import it with manage.py import_companies."
-            )
-        try:
-            return upload.name, upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text.") from exc
 
 
 class LookupForm(forms.Form):

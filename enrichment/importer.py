@@ -11,97 +11,47 @@ its values, empty cells keep them.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from routing import csv_import
+from routing.csv_import import ImportFailed, ImportSummary, Progress, RowError, existing_by
 
 from . import domains
 from .models import Company
 
+__all__ = ["ImportFailed", "ImportSummary", "RowError", "import_csv", "import_rows", "parse"]
+
 COLUMNS = ("domain", "name", "industry", "employees", "revenue", "country", "hq_city", "tech")
+FIELDS = [c for c in COLUMNS if c != "domain"]
 MAX_LENGTHS = {"name": 255, "industry": 120, "country": 64, "hq_city": 120}
 BATCH = 500
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} bad row(s); nothing was imported")
-
-
-@dataclass
-class ImportSummary:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 def import_csv(workspace, fileobj, *, progress: Progress | None = None) -> ImportSummary:
     """Raises ImportFailed (every bad row) and writes nothing if any row is bad."""
-    rows, errors = parse(fileobj)
-    if errors:
-        raise ImportFailed(errors)
-    return import_rows(workspace, rows, progress=progress)
+    return import_rows(workspace, csv_import.parse_or_fail(fileobj, **_FORMAT), progress=progress)
 
 
 def import_rows(workspace, rows: list[dict], *, progress: Progress | None = None) -> ImportSummary:
     """Write parsed rows ({column: value}, only non-empty values) in one transaction."""
-    progress = progress or (lambda done, total: None)
-    try:
-        return _write(workspace, rows, progress)
-    except IntegrityError as exc:
-        raise ImportFailed(
-            [RowError(0, "the table changed during the import; nothing was imported, run it again")]
-        ) from exc
-
-
-def _key(header: str) -> str:
-    return re.sub(r"[\s\-]+", "_", header.strip().lower())
-
-
-def _read_text(fileobj) -> tuple[str | None, RowError | None]:
-    data = fileobj.read()
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff"), None
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, RowError(line, "the file is not UTF-8 text (save it as CSV UTF-8)")
+    return csv_import.import_all_or_nothing(
+        lambda rows, progress: _write(workspace, rows, progress),
+        rows,
+        progress=progress,
+        conflict="the table changed during the import; nothing was imported, run it again",
+    )
 
 
 def parse(fileobj) -> tuple[list[dict], list[RowError]]:
     """Validate the whole file: (rows, errors). Does not touch the database."""
-    text, error = _read_text(fileobj)
-    if error is not None:
-        return [], [error]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [RowError(1, "the file is empty")]
-    except csv.Error as exc:
-        return [], [RowError(1, f"unreadable CSV: {exc}")]
+    return csv_import.parse_csv(fileobj, **_FORMAT)
+
+
+def _columns(header: list[str]) -> tuple[list[str | None], list[str]]:
     columns: list[str | None] = []
     problems = []
     for position, raw in enumerate(header, start=1):
-        key = _key(raw) if raw.strip() else None
+        key = csv_import.column_key(raw) if raw.strip() else None
         if key is not None and key not in COLUMNS:
             problems.append(f"unknown column {raw.strip()!r} (known: {', '.join(COLUMNS)})")
         elif key is not None and key in columns:
@@ -109,51 +59,12 @@ def parse(fileobj) -> tuple[list[dict], list[RowError]]:
         columns.append(key)
     if "domain" not in columns:
         problems.append("there is no domain column")
-    if problems:
-        return [], [RowError(1, p) for p in problems]
-
-    rows: list[dict] = []
-    errors: list[RowError] = []
-    first_line: dict[str, int] = {}
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(line, f"unreadable CSV: {exc}"))
-            break
-        this_line, line = line, reader.line_num + 1
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        row, row_problems = parse_row(cells, columns)
-        if row.get("domain"):
-            first = first_line.setdefault(row["domain"], this_line)
-            if first != this_line:
-                row_problems.append(f"duplicate domain {row['domain']} (first on line {first})")
-        if row_problems:
-            errors.append(RowError(this_line, "; ".join(row_problems)))
-        else:
-            rows.append(row)
-    if not rows and not errors:
-        errors.append(RowError(2, "the file has a header but no rows"))
-    return rows, errors
+    return columns, problems
 
 
 def parse_row(cells: list[str], columns: list[str | None]) -> tuple[dict, list[str]]:
-    problems: list[str] = []
-    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        problems.append(f"{len(cells)} values for {len(columns)} columns")
-    raw = {}
-    for position, key in enumerate(columns):
-        value = cells[position].strip() if position < len(cells) else ""
-        if key is None:
-            if value:
-                problems.append(f"a value in column {position + 1}, which has no name")
-            continue
-        if value:
-            raw[key] = value
+    values, problems = csv_import.cell_values(cells, columns)
+    raw = {key: value for key, value in zip(columns, values, strict=True) if key and value}
     row: dict = {}
     domain = domains.normalize(raw.pop("domain", ""))
     if not domain:
@@ -178,6 +89,13 @@ def parse_row(cells: list[str], columns: list[str | None]) -> tuple[dict, list[s
     return row, problems
 
 
+_FORMAT = {
+    "header": _columns,
+    "row": lambda line, cells, columns: parse_row(cells, columns),
+    "unique": ("domain", lambda row: row.get("domain")),
+}
+
+
 def _count(text: str) -> int | None:
     digits = text.replace(",", "").replace("_", "").replace(" ", "").removeprefix("$")
     if not digits.isdigit():
@@ -186,47 +104,37 @@ def _count(text: str) -> int | None:
     return value if value < 2**63 else None
 
 
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-FIELDS = [c for c in COLUMNS if c != "domain"]
-
-
 def _write(workspace, rows: list[dict], progress: Progress) -> ImportSummary:
+    """Inside the import's transaction: new domains inserted, known ones updated."""
     summary = ImportSummary(rows=len(rows))
-    total = len(rows)
-    progress(0, total)
-    with transaction.atomic():
-        existing: dict[str, Company] = {}
-        for chunk in _chunks([r["domain"] for r in rows], BATCH):
-            for company in Company.objects.filter(workspace=workspace, domain__in=chunk):
-                existing[company.domain] = company
-        new, changed = [], []
-        for row in rows:
-            company = existing.get(row["domain"])
-            if company is None:
-                new.append(Company(workspace=workspace, **row))
-                continue
-            dirty = False
-            for key in FIELDS:
-                if key in row and getattr(company, key) != row[key]:
-                    setattr(company, key, row[key])
-                    dirty = True
-            if dirty:
-                changed.append(company)
-            else:
-                summary.unchanged += 1
-        done = summary.unchanged
-        for batch in _chunks(new, BATCH):
-            Company.objects.bulk_create(batch)
-            done += len(batch)
-            progress(done, total)
-        for batch in _chunks(changed, BATCH):
-            Company.objects.bulk_update(batch, [*FIELDS, "updated_at"])
-            done += len(batch)
-            progress(done, total)
-        summary.created, summary.updated = len(new), len(changed)
-    progress(total, total)
+    existing = existing_by(
+        Company.objects.filter(workspace=workspace),
+        "domain",
+        [r["domain"] for r in rows],
+        chunk=BATCH,
+    )
+    new, changed = [], []
+    for row in rows:
+        company = existing.get(row["domain"])
+        if company is None:
+            new.append(Company(workspace=workspace, **row))
+            continue
+        dirty = False
+        for key in FIELDS:
+            if key in row and getattr(company, key) != row[key]:
+                setattr(company, key, row[key])
+                dirty = True
+        if dirty:
+            changed.append(company)
+        else:
+            summary.unchanged += 1
+    csv_import.write_batches(
+        summary,
+        progress,
+        new=new,
+        changed=changed,
+        insert=Company.objects.bulk_create,
+        update=lambda batch: Company.objects.bulk_update(batch, [*FIELDS, "updated_at"]),
+        batch=BATCH,
+    )
     return summary

@@ -3,11 +3,12 @@ CSV upload with progress), the cached answers, a "look up a domain" box."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from routing.console.access import console_view
+from routing.csv_import import console as csv_console
 
 from . import actions
 from .facts import lookup
@@ -61,22 +62,10 @@ def save_settings(request):
     return redirect("enrichment:page", ws=request.workspace.id)
 
 
-@console_view
-@require_POST
-def upload(request):
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, upload_form=form, status=400)
-    name, content = form.cleaned_data["file"]
-    actions.start_import(request.workspace, filename=name, content=content)
-    messages.success(request, f"Importing {name}…")
-    return redirect("enrichment:page", ws=request.workspace.id)
-
-
-@console_view
-def import_progress(request, import_id):
-    job = get_object_or_404(CompanyImport, id=import_id, workspace=request.workspace)
-    return render(request, "enrichment/partials/_import.html", {"job": job})
+upload = csv_console.upload_view(
+    form_class=UploadForm, start=actions.start_import, page=_page, page_url="enrichment:page"
+)
+import_progress = csv_console.progress_view(CompanyImport)
 
 
 @console_view

@@ -4,6 +4,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from knock.tcp import ensure_nodelay
+
+ensure_nodelay()  # uvicorn --workers: answers without Nagle's ~40 ms wait (knock/tcp.py)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knock.settings")
 django_asgi_app = get_asgi_application()
 

@@ -105,6 +105,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connection reuse (issue 16 item 2; README "Running in production"). The ASGI server runs
+# each request's sync code in a thread of its own (Django's ASGIHandler opens an asgiref
+# ThreadSensitiveContext per request) and Django's connections are per thread, so a
+# persistent connection (CONN_MAX_AGE > 0) is never reused by the next request: it stays
+# open in a finished thread until garbage collection closes it. Measured under uvicorn on
+# PostgreSQL: CONN_MAX_AGE=60 left connections behind on every request and exhausted the
+# server's 100 connections within seconds of load; with 0 none is left open. So the web
+# keeps the default, a new connection per request (psycopg's pool, OPTIONS["pool"], is the
+# way to reuse them under ASGI; it needs psycopg[pool], not installed). The variables are
+# for processes that serve one thread for long: the task worker (db_worker), or WSGI.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DATABASE_CONN_MAX_AGE", default=DATABASES["default"].get("CONN_MAX_AGE") or 0
+)
+if DATABASES["default"]["CONN_MAX_AGE"] < 0:
+    raise ImproperlyConfigured(
+        "DATABASE_CONN_MAX_AGE must be 0 (close after each request) or more."
+    )
+# Check a reused connection before a request uses it (one cheap query when it is reused).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

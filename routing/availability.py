@@ -1,4 +1,16 @@
-"""Is a rep able to take a lead right now? Pure: no Django, no I/O."""
+"""Is a rep able to take a lead right now? Pure: no Django, no I/O.
+
+Rep working hours live here, in routing, and not in calendars/ beside the meeting slot
+maths (issue 11 item 4 asked for that move; this is why it was not made): the pool pick
+(``pools.py``, ``directory.py``) needs them inside the routing transaction, and routing
+may not import calendars (the import-linter contract in pyproject.toml). The direction
+allows the reverse, so the working-hours format is defined once, here: ``DAYS``, the
+stored form and its validation (``parse_working_hours``, also used by the API, the
+console and Slack sync), and calendars reads it (``calendars/lookup.py`` parses a rep's
+hours with ``parse_working_hours`` before handing them to ``calendars.availability``,
+whose slot maths on those intervals stays in calendars). What is here is only what a pool
+pick asks: "within working hours now?" and "why can't this rep take a lead now?".
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ in the workspace is checked by routing.actions.rules (it needs the database).
 
 from __future__ import annotations
 
+from .ids import is_db_id
+
 LOGICS = ("single_rep", "any_calendar", "round_robin", "all_calendars", "disqualified")
 
 # key -> (default, min, max); minutes unless the name says otherwise.
@@ -28,10 +30,6 @@ class BookingError(ValueError):
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
         super().__init__(str(errors))
-
-
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def default_booking(**overrides) -> dict:
@@ -65,7 +63,7 @@ def clean(value) -> dict:
     reps = value.get("reps", [])
     if reps is None:
         reps = []
-    if not isinstance(reps, list) or not all(_is_id(r) for r in reps):
+    if not isinstance(reps, list) or not all(is_db_id(r) for r in reps):
         errors["reps"] = ["Expected a list of rep ids."]
         reps = []
     elif len(set(reps)) != len(reps):
@@ -73,7 +71,7 @@ def clean(value) -> dict:
     elif len(reps) > MAX_REPS:
         errors["reps"] = [f"At most {MAX_REPS} reps."]
     pool = value.get("pool")
-    if pool is not None and not _is_id(pool):
+    if pool is not None and not is_db_id(pool):
         errors["pool"] = ["Expected a pool id."]
     default_rep = value.get("default_rep", False)
     if not isinstance(default_rep, bool):

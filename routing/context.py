@@ -6,11 +6,9 @@ from the context, never an empty string, and `gaps` says why.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from . import intent as intent_detection
 from .engagement import engagement_score
-from .enrichment import email_domain, is_personal_domain
+from .enrichment import email_domain, is_personal_domain, url_host
 from .facts import COMPANY_FIELDS, CrmFacts, EnrichmentFacts
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
@@ -24,14 +22,8 @@ def _clean(d: dict) -> dict:
 
 
 def referrer_domain(referrer: str | None) -> str | None:
-    if not referrer:
-        return None
-    try:
-        host = urlsplit(referrer if "//" in referrer else "//" + referrer).hostname or ""
-    except ValueError:  # e.g. "http://[::1": an unparseable referrer is simply unknown
-        return None
-    host = host.lower().removeprefix("www.")
-    return host or None
+    """The referrer's domain, or None (missing stays missing) when it names no host."""
+    return url_host(referrer) or None
 
 
 def first_touch(*, utm: dict, link_utm: dict, referrer: str | None, link) -> dict:

@@ -9,7 +9,8 @@ dict and the same code runs for live routing and side-effect-free simulation.
 The directory only reads. What a pool pick changes (its rotation state) comes
 back as a `Rotation` in the outcome: `route_chat` applies it under the pool
 lock it read the state under, `simulate` drops it. The trace is built here in
-full, including why the rule was selected.
+full, including why the rule was selected; its wording (why a segment failed, what each
+leaf saw, where company facts came from) is in `trace_lines.py`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from . import conditions
+from .trace_lines import (
+    all_leaves,
+    describe_leaf,  # noqa: F401 - callers import it from here
+    failed_leaves,
+    source_lines,
+)
 
 
 @dataclass(frozen=True)
@@ -171,30 +178,6 @@ def get_path(context: dict, path: str) -> Any:
     return node
 
 
-def source_lines(context: dict) -> list[str]:
-    """Trace lines naming the source of each company fact:
-    "company.employees = 1,200 (enrichment: local)"."""
-    company = context.get("company")
-    sources = context.get("sources")
-    if not isinstance(company, Mapping) or not isinstance(sources, Mapping):
-        return []  # the engine takes any context; only a built one records sources
-    lines = []
-    for key, value in company.items():
-        source = sources.get(f"company.{key}")
-        if source is None:
-            continue
-        if isinstance(value, bool):
-            shown = str(value).lower()
-        elif isinstance(value, int | float):
-            shown = f"{value:,}"
-        elif isinstance(value, list):
-            shown = ", ".join(str(v) for v in value)
-        else:
-            shown = str(value)
-        lines.append(f"company.{key} = {shown} ({source})")
-    return lines
-
-
 def decide(
     rule: CompiledRule,
     context: dict,
@@ -251,7 +234,7 @@ def decide(
         label = f'{index + 1}. "{seg.name}"'
         if not entry["matched"]:
             entry["outcome"] = "no_match"
-            entry["reason"] = "conditions not met: " + "; ".join(_failed_leaves(explanation))
+            entry["reason"] = "conditions not met: " + "; ".join(failed_leaves(explanation))
             lines.append(f"{label}: no match ({entry['reason'][len('conditions not met: ') :]}).")
             continue
         resolution = directory.resolve(seg.assignee, context)
@@ -261,7 +244,7 @@ def decide(
             lines.append(f"{label}: matched, but skipped: {resolution.reason}.")
             continue
         entry["outcome"] = "assigned"
-        seen = "; ".join(_all_leaves(explanation)) or seg.summary
+        seen = "; ".join(all_leaves(explanation)) or seg.summary
         lines.append(f"{label}: matched ({seen}) -> {resolution.reason}.")
         trace["not_reached"] = len(rule.segments) - index - 1
         return _finish(_outcome(resolution, seg, "segment"), trace, lines)
@@ -326,11 +309,11 @@ def match(rule: CompiledRule, context: dict, gaps: dict | None = None) -> Match:
         label = f'{index + 1}. "{seg.name}"'
         if not matched:
             entry["outcome"] = "no_match"
-            entry["reason"] = "conditions not met: " + "; ".join(_failed_leaves(explanation))
+            entry["reason"] = "conditions not met: " + "; ".join(failed_leaves(explanation))
             lines.append(f"{label}: no match ({entry['reason'][len('conditions not met: ') :]}).")
             continue
         entry["outcome"] = "matched"
-        seen = "; ".join(_all_leaves(explanation)) or seg.summary
+        seen = "; ".join(all_leaves(explanation)) or seg.summary
         lines.append(f"{label}: matched ({seen}).")
         trace["not_reached"] = len(rule.segments) - index - 1
         return Match(seg, trace, lines)
@@ -381,31 +364,3 @@ def _finish(outcome: Outcome, trace: dict, lines: list[str]) -> Outcome:
     trace["lines"] = lines
     outcome.trace = trace
     return outcome
-
-
-def _failed_leaves(explanation: dict, negated: bool = False) -> list[str]:
-    """The leaves that made a node false, worded for a person."""
-    if "group" not in explanation:
-        return [describe_leaf(explanation, negated)]
-    group = explanation["group"]
-    children = explanation.get("children", [])
-    if group == "not":
-        return [r for c in children for r in _failed_leaves(c, not negated)]
-    if (group == "all") != negated:
-        bad = [c for c in children if c["result"] is negated]
-    else:
-        bad = children
-    return [r for c in bad for r in _failed_leaves(c, negated)] or ["no condition held"]
-
-
-def describe_leaf(leaf: dict, negated: bool = False) -> str:
-    """'Company employees > 200 (saw 150)': the condition in words and the value seen."""
-    target = conditions.describe_explained_leaf(leaf)
-    seen = "missing" if leaf.get("missing") else f"saw {leaf.get('actual')!r}"
-    return f"{'NOT ' if negated else ''}{target} ({seen})"
-
-
-def _all_leaves(explanation: dict) -> list[str]:
-    if "group" not in explanation:
-        return [describe_leaf(explanation)]
-    return [line for child in explanation.get("children", []) for line in _all_leaves(child)]

@@ -1,4 +1,7 @@
-"""Domain facts derivable from an email without any lookup (pure)."""
+"""Domain facts derivable from an email or a URL without any lookup (pure)."""
+
+import re
+from urllib.parse import urlsplit
 
 PERSONAL_DOMAINS = frozenset(
     """gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr hotmail.com hotmail.co.uk
@@ -15,3 +18,32 @@ def email_domain(email: str) -> str:
 
 def is_personal_domain(domain: str) -> bool:
     return domain.lower() in PERSONAL_DOMAINS
+
+
+#: A host name of two labels or more (a-z, 0-9, inner hyphens), lower case, 253 at most.
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"
+)
+
+
+def is_domain(domain: str | None) -> bool:
+    """A normalised domain ("acme.com", "eu.acme.co.uk"); the one check of the CSV
+    imports (crm's domain column, enrichment's company table) and the look-up box."""
+    return bool(DOMAIN_RE.match(domain or ""))
+
+
+def url_host(url: str | None) -> str:
+    """The host a URL (or a bare host) names, as a domain: "https://www.Acme.com./about"
+    -> "acme.com"; "" when there is none or it cannot be parsed.
+
+    The one URL-host helper: the referrer's domain (``routing.context``) and a CRM
+    account's website (``crm.backends.base.website_host``) are both read with it.
+    """
+    url = (url or "").strip().lower()
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    except ValueError:  # e.g. "http://[::1": an unparseable URL has no host
+        return ""
+    return host.removeprefix("www.").rstrip(".")

@@ -26,7 +26,6 @@ waits for, or holds up, a live routing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Case, Count, DateTimeField, F, IntegerField, Value, When
@@ -34,44 +33,17 @@ from django.db.models import Case, Count, DateTimeField, F, IntegerField, Value,
 from .availability import unavailable_reason
 from .engine import Assigned, Resolution, Rotation
 from .models import Chat, Pool, PoolMember
+from .picks import Candidate, least_loaded_pick, smooth_weighted_pick
+
+__all__ = [
+    "Candidate",
+    "PoolPicker",
+    "apply_rotations",
+    "least_loaded_pick",
+    "smooth_weighted_pick",
+]
 
 STRATEGY_LABELS = dict(Pool.STRATEGIES)
-
-
-@dataclass
-class Candidate:
-    member_id: int
-    rep_id: int
-    name: str
-    weight: int
-    current_weight: int
-    last_assigned_at: datetime | None
-    open_chats: int
-    skip: str | None
-
-
-def smooth_weighted_pick(candidates: list[Candidate]) -> tuple[Candidate, int]:
-    """Return the winner and the total weight (pure; the caller persists the state)."""
-    total = sum(c.weight for c in candidates)
-    best = None
-    for c in candidates:
-        c.current_weight += c.weight
-        if best is None or c.current_weight > best.current_weight:
-            best = c
-    best.current_weight -= total
-    return best, total
-
-
-def least_loaded_pick(candidates: list[Candidate]) -> Candidate:
-    return min(
-        candidates,
-        key=lambda c: (
-            c.open_chats,
-            c.last_assigned_at is not None,
-            c.last_assigned_at or datetime.min,
-            c.member_id,
-        ),
-    )
 
 
 class PoolPicker:

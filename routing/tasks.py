@@ -43,3 +43,11 @@ def autoclose_tick(seconds: int = TICK_SECONDS) -> int:
     closed = auto_close()
     schedule(seconds)
     return closed
+
+
+@task()
+def replay_run(run_id: int) -> str:
+    """A long console replay (routing.actions.replay.start): progress on its ReplayRun."""
+    from routing.actions.replay import execute
+
+    return execute(run_id)

@@ -13,25 +13,13 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from routing import seams
-from routing.actions.errors import ActionError, NotFound
-from routing.context import build_chat_context
-from routing.enrichment import email_domain
-from routing.models import Chat, KnockLink, Lead, RoutingRule, Workspace
+from routing.actions import routing as chat_routing
+from routing.actions.errors import ActionError
+from routing.models import KnockLink, Lead, RoutingRule, Workspace
 
 from .. import availability as slots_maths
 from ..models import Availability
 from .planning import Offer, plan, slot_rules
-
-
-def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
-    if not slug:
-        return None
-    link = KnockLink.objects.filter(workspace=workspace, slug=slug.strip().lower(), is_active=True)
-    found = link.first()
-    if found is None:
-        raise NotFound({"link": [f"No active Knock Link with slug {slug!r}."]})
-    return found
 
 
 def select_rule(workspace: Workspace, link: KnockLink | None) -> tuple[int, str]:
@@ -48,32 +36,13 @@ def select_rule(workspace: Workspace, link: KnockLink | None) -> tuple[int, str]
     return default_id, "workspace default (no link)"
 
 
-def _history(lead: Lead | None, now) -> dict | None:
-    if lead is None:
-        return None
-    return {
-        "prior_chats": Chat.objects.filter(lead=lead).count(),
-        "days_since_last_seen": (now - lead.last_seen_at).total_seconds() / 86400,
-    }
-
-
 def prepare(workspace: Workspace, payload: dict, *, now):
-    """Link, facts (before any transaction), existing lead, context and the CRM facts."""
-    link = _link(workspace, payload.get("link"))
-    email = payload["lead"]["email"].strip().lower()
-    facts = seams.fetch_facts(workspace, email=email, domain=email_domain(email))
-    crm = facts.get("crm")
-    lead = Lead.objects.filter(workspace=workspace, email=email).first()
-    context, gaps = build_chat_context(
-        payload={**payload, "message": ""},
-        link=link,
-        lead_first_touch=(lead.first_touch or None) if lead else None,
-        lead_existed=lead is not None,
-        crm=crm,
-        enrichment=facts.get("enrichment"),
-        history=_history(lead, now),
-    )
-    return link, email, lead, context, gaps, crm
+    """Link, facts (before any transaction), existing lead, context and the CRM facts:
+    routing's own preparation of a chat (routing.actions.routing), with no message."""
+    inbound = chat_routing.inbound(workspace, payload)
+    lead = Lead.objects.filter(workspace=workspace, email=inbound.email).first()
+    context, gaps = chat_routing.chat_context({**payload, "message": ""}, inbound, lead, now)
+    return inbound.link, inbound.email, lead, context, gaps, inbound.crm
 
 
 def window_of(payload: dict) -> tuple[datetime | None, datetime | None]:
@@ -155,14 +124,11 @@ def offer(workspace: Workspace, payload: dict, *, now=None) -> Offer:
 
 
 def utc_slots(found: list[slots_maths.Slot]) -> list[dict]:
-    return [
-        {
-            "start": s.start.astimezone(UTC).isoformat(),
-            "end": s.end.astimezone(UTC).isoformat(),
-            "reps": list(s.reps),
-        }
-        for s in found
-    ]
+    # The maths hands UTC datetimes: only a slot from elsewhere needs converting.
+    def iso(moment: datetime) -> str:
+        return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
+
+    return [{"start": iso(s.start), "end": iso(s.end), "reps": list(s.reps)} for s in found]
 
 
 def simulate(workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None) -> Offer:

@@ -24,7 +24,8 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("decision").get(pk=meeting.pk)
 
 
-def _booking_of(meeting: Meeting) -> dict:
+def booking_of(meeting: Meeting) -> dict:
+    """The booking rules a meeting was offered under (its availability), else the defaults."""
     if meeting.availability_id and meeting.availability is not None:
         return meeting.availability.booking
     return default_booking(duration=meeting.duration, slot_interval=meeting.duration)
@@ -67,7 +68,7 @@ def reschedule(meeting: Meeting, start, *, now=None) -> Meeting:
     now = now or timezone.now()
     if meeting.status != "booked":
         raise ActionError({"status": [f"A {meeting.status} meeting cannot be rescheduled."]})
-    booking = _booking_of(meeting)
+    booking = booking_of(meeting)
     lo, hi = slots_maths.window(now, slot_rules(booking))
     if not lo <= start < hi:
         raise ActionError(
@@ -97,11 +98,12 @@ def reschedule(meeting: Meeting, start, *, now=None) -> Meeting:
     busy = ", ".join(r.name for r in attendees if r not in free)
     raise Conflict(
         f"{busy or 'The owner'} is not free then; pick another time.",
-        _owner_slots(meeting, attendees, booking, now),
+        reschedule_slots(meeting, attendees, booking, now),
     )
 
 
-def _owner_slots(meeting, attendees, booking, now) -> list[dict]:
+def reschedule_slots(meeting, attendees, booking, now) -> list[dict]:
+    """The slots every attendee is free at (their own meeting aside), in the lead's zone."""
     rules = slot_rules(booking)
     lo, hi = slots_maths.window(now, rules)
     cals = lookup.calendars_for(

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-Interval = tuple[datetime, datetime]
+# Aware datetimes; a local backend may hand UTC epoch seconds (floats) instead.
+Interval = tuple[datetime, datetime] | tuple[float, float]
 
 
 class CalendarError(Exception):

@@ -19,7 +19,7 @@ from routing.console.forms import run_action
 from routing.models import Rep
 
 from .. import actions
-from ..actions.meetings import _booking_of, _owner_slots
+from ..actions.meetings import booking_of, reschedule_slots
 from ..models import Meeting
 from .forms import CancelForm, MeetingFilterForm, RescheduleForm
 from .slots import by_day
@@ -96,7 +96,7 @@ def _reschedule_slots(meeting: Meeting, fresh=None) -> list[dict]:
         return []
     if fresh is None:
         attendees = list(meeting.reps.select_related("calendar_connection"))
-        fresh = _owner_slots(meeting, attendees, _booking_of(meeting), timezone.now())
+        fresh = reschedule_slots(meeting, attendees, booking_of(meeting), timezone.now())
     tz = meeting.owner.timezone if meeting.owner else "UTC"
     return by_day(fresh, str(_zone(tz)))
 

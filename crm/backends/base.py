@@ -12,7 +12,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
-from urllib.parse import urlsplit
+
+from routing.enrichment import url_host
 
 if TYPE_CHECKING:
     from crm.models import CrmSettings
@@ -220,13 +221,6 @@ class TTLCache:
 OWNER_EMAILS = TTLCache(ttl=15 * 60)
 
 
-def website_host(website: str | None) -> str:
-    """ "https://www.Acme.com/about" -> "acme.com"; "" when there is no host."""
-    website = (website or "").strip().lower()
-    if not website:
-        return ""
-    try:
-        host = urlsplit(website if "//" in website else "//" + website).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.").rstrip(".")
+#: "https://www.Acme.com/about" -> "acme.com"; "" when there is no host. The one URL-host
+#: helper is routing's (issue 11 item 6); crm's callers keep this name.
+website_host = url_host

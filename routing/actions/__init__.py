@@ -18,19 +18,17 @@ from .people import (
 )
 from .rep_sync import deactivate_unsynced_reps, upsert_synced_reps
 from .routing import Routed, route_chat, simulate
-from .rules import (
+from .rules import create_rule, delete_rule, update_rule
+from .segments import (
     add_segment,
-    create_rule,
-    delete_rule,
     delete_segment,
     duplicate_segment,
     move_segment,
     reorder_segments,
-    update_rule,
     update_segment,
 )
 from .versions import rollback
-from .workspaces import create_workspace, update_workspace
+from .workspaces import create_workspace, set_viewer_time_zone, update_workspace
 
 __all__ = [
     "ActionError",
@@ -58,6 +56,7 @@ __all__ = [
     "reassign_chat",
     "remove_member",
     "reopen_chat",
+    "set_viewer_time_zone",
     "reorder_segments",
     "rollback",
     "route_chat",

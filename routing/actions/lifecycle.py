@@ -59,8 +59,8 @@ def reopen_chat(chat: Chat, *, by: str) -> tuple[Chat, bool]:
     chat.status = "open"
     chat.closed_at = None
     chat.closed_by = ""
-    chat.last_activity_at = timezone.now()
-    chat.save(update_fields=["status", "closed_at", "closed_by", "last_activity_at"])
+    chat.last_activity_at = chat.reopened_at = timezone.now()
+    chat.save(update_fields=["status", "closed_at", "closed_by", "last_activity_at", "reopened_at"])
     events.chat_updated_on_commit(chat, "reopened")
     return chat, True
 

@@ -231,3 +231,14 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
 
 
 __all__ = ["Routed", "route_chat", "simulate"]
+
+
+# Public for the meeting funnel (calendars.actions.availability, issue 16): the same
+# link, email and facts a chat starts from, so an availability's context is a chat's.
+Inbound = _Inbound
+
+
+def inbound(workspace: Workspace, payload: dict) -> Inbound:
+    """The link (404 if unknown), the normalised email and the facts, before any
+    transaction opens; pass it to chat_context()."""
+    return _inbound(workspace, payload)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from routing.models import AIAgent, ApiToken, RoutingRule, Workspace
+from routing.models import AIAgent, ApiToken, ConsoleProfile, RoutingRule, Workspace
+from routing.timezones import is_zone
 
 from .errors import ActionError
 from .lifecycle import clean_auto_close_hours
@@ -31,7 +33,8 @@ def create_workspace(name: str) -> tuple[Workspace, str]:
     name = (name or "").strip()
     if not name:
         raise ActionError({"name": ["A workspace needs a name."]})
-    workspace = Workspace(name=name, slug=_unique_slug(name))
+    zone = settings.TIME_ZONE if is_zone(settings.TIME_ZONE) else "UTC"
+    workspace = Workspace(name=name, slug=_unique_slug(name), time_zone=zone)
     _save_workspace(workspace)
     agent = AIAgent.objects.create(workspace=workspace, name="Knock AI", specialty="auto")
     workspace.default_ai_agent = agent
@@ -84,7 +87,19 @@ def update_workspace(workspace: Workspace, **data) -> Workspace:
             workspace.auto_close_hours = clean_auto_close_hours(data["auto_close_hours"])
         except ActionError as exc:
             errors.update(exc.errors)
-    known = {"name", "default_rep", "default_ai_agent", "intent_rules", "auto_close_hours"}
+    if "time_zone" in data:
+        try:
+            workspace.time_zone = clean_zone(data["time_zone"])
+        except ActionError as exc:
+            errors.update(exc.errors)
+    known = {
+        "name",
+        "default_rep",
+        "default_ai_agent",
+        "intent_rules",
+        "auto_close_hours",
+        "time_zone",
+    }
     unknown = set(data) - known
     for name in unknown:
         errors[name] = ["Unknown field."]
@@ -106,3 +121,22 @@ def _save_workspace(workspace: Workspace) -> None:
 
     check()
     save_unique(workspace, {"name": [NAME_TAKEN]}, recheck=check)
+
+
+def clean_zone(name, *, field: str = "time_zone") -> str:
+    """The IANA zone name, or an ActionError on `field`."""
+    value = str(name or "").strip()
+    if not is_zone(value):
+        raise ActionError(
+            {field: [f"“{value}” is not a time zone: pick one from the list (e.g. Europe/Berlin)."]}
+        )
+    return value
+
+
+def set_viewer_time_zone(user, time_zone: str) -> ConsoleProfile:
+    """The zone the console shows this user's times in; "" = the workspace's zone."""
+    value = str(time_zone or "").strip()
+    if value:
+        value = clean_zone(value)
+    profile, _ = ConsoleProfile.objects.update_or_create(user=user, defaults={"time_zone": value})
+    return profile

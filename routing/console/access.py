@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from routing.models import ConsoleProfile, Workspace
+from routing.timezones import viewer_zone_name
 
 
 def workspaces_for(user):
@@ -41,7 +42,10 @@ def console_view(view):
         if request.session.get("workspace_id") != workspace.id:
             request.session["workspace_id"] = workspace.id
             remember_workspace(request.user, workspace)
-        return view(request, *args, **kwargs)
+        # Every time on the page (rows, "today", the feed's catch-up) in the viewer's zone.
+        request.time_zone = viewer_zone(request.user, workspace)
+        with timezone.override(request.time_zone):
+            return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -49,6 +53,13 @@ def console_view(view):
 def remember_workspace(user, workspace) -> None:
     """The last workspace used outlives the session (a log-out flushes the session)."""
     ConsoleProfile.objects.update_or_create(user=user, defaults={"last_workspace": workspace})
+
+
+def viewer_zone(user, workspace) -> str:
+    """The IANA name of the zone this user sees times in: their own choice, else the
+    workspace's (routing.timezones)."""
+    mine = ConsoleProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    return viewer_zone_name(mine or "", workspace.time_zone)
 
 
 def busiest(workspaces):

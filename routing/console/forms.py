@@ -1,17 +1,22 @@
-"""Console forms: field-level checks here, domain rules in routing.actions."""
+"""Console forms: field-level checks here, domain rules in routing.actions.
+
+Rules, segments, links, Test a lead, reassignment and the workspace settings here; the
+forms for people (reps and their working hours, pools, AI agents) in people_forms.py.
+"""
 
 from __future__ import annotations
 
 import json
-import zoneinfo
-from datetime import time
 
 from django import forms
 
 from routing import filters
 from routing.actions import ActionError
-from routing.availability import DAYS
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
+from routing.timezones import ZONES
+
+# The people forms moved to people_forms.py; still importable from here.
+from .people_forms import AddMemberForm, AIAgentForm, PoolForm, RepForm  # noqa: F401
 
 from .json_fields import refuse_bad_strings
 
@@ -30,9 +35,7 @@ INTENT_CHOICES = [
     ("job_seeker", "Job seeker"),
     ("unknown", "Unknown"),
 ]
-TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-DAY_LABELS = dict(zip(DAYS, WEEKDAYS, strict=True))
+TIMEZONES = ZONES  # IANA names, one list (routing.timezones)
 
 
 def run_action(form: forms.Form, action, *args, **kwargs):
@@ -186,148 +189,6 @@ class LinkForm(forms.Form):
         }
 
 
-class PoolForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    strategy = forms.ChoiceField(choices=Pool.STRATEGIES)
-    respect_working_hours = forms.BooleanField(
-        required=False, initial=True, help_text="Skip reps outside their working hours."
-    )
-
-
-class AddMemberForm(forms.Form):
-    rep = forms.ModelChoiceField(queryset=Rep.objects.none())
-    weight = forms.IntegerField(min_value=1, max_value=1000, initial=1)
-
-    def __init__(self, *args, pool, **kwargs):
-        super().__init__(*args, **kwargs)
-        taken = pool.members.values_list("rep_id", flat=True)
-        self.fields["rep"].queryset = Rep.objects.filter(workspace=pool.workspace).exclude(
-            id__in=taken
-        )
-
-
-class RepForm(forms.Form):
-    """A rep, with any number of working-hours intervals per weekday.
-
-    Interval inputs are repeated `<day>_start` / `<day>_end` pairs (read with
-    getlist). Fields the form does not show (Slack user id, CRM user ids) are
-    not passed to the action, so they are kept; a stored value the widgets
-    cannot show exactly (seconds of an out-of-office time) is kept when the
-    submitted value is the same minute.
-    """
-
-    name = forms.CharField(max_length=200)
-    email = forms.EmailField()
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES])
-    is_active = forms.BooleanField(required=False, label="Active")
-    out_of_office_until = forms.DateTimeField(
-        required=False,
-        label="Out of office until",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    max_open_chats = forms.IntegerField(
-        required=False,
-        min_value=0,
-        label="Capacity (max open chats)",
-        help_text="Empty: no limit. Only open chats count; closing one frees a place.",
-    )
-    always_available = forms.BooleanField(
-        required=False,
-        label="Always available (ignore working hours)",
-    )
-
-    def __init__(self, *args, rep: Rep | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rep = rep
-        current = rep.timezone if rep else None
-        if current and current not in TIMEZONES:  # valid for ZoneInfo, not in the list
-            self.fields["timezone"].choices = [(current, current), *self.fields["timezone"].choices]
-        self.hour_errors: dict[str, list[str]] = {}
-
-    @classmethod
-    def initial_for(cls, rep: Rep) -> dict:
-        return {
-            "name": rep.name,
-            "email": rep.email,
-            "timezone": rep.timezone,
-            "is_active": rep.is_active,
-            "out_of_office_until": rep.out_of_office_until,
-            "max_open_chats": rep.max_open_chats,
-            "always_available": not rep.working_hours,
-        }
-
-    def _submitted_intervals(self, day: str) -> list[tuple[str, str]]:
-        starts = self.data.getlist(f"{day}_start")
-        ends = self.data.getlist(f"{day}_end")
-        pairs = zip(starts, ends + [""] * (len(starts) - len(ends)), strict=False)
-        return [(a.strip(), b.strip()) for a, b in pairs]
-
-    def day_rows(self):
-        """(day, label, [(start, end), ...], errors) for the template; always one blank row."""
-        if self.is_bound:
-            hours = {d: [p for p in self._submitted_intervals(d) if any(p)] for d in DAYS}
-        else:
-            stored = (self.rep.working_hours if self.rep else {}) or {}
-            hours = {d: [tuple(i) for i in stored.get(d, [])] for d in DAYS}
-        return [
-            (day, DAY_LABELS[day], hours[day] or [("", "")], self.hour_errors.get(day, []))
-            for day in DAYS
-        ]
-
-    def clean(self):
-        data = super().clean()
-        original = (self.rep.working_hours if self.rep else {}) or {}
-        hours, errors = {}, {}
-        for day in DAYS:
-            intervals = []
-            for start, end in self._submitted_intervals(day):
-                if not start and not end:
-                    continue
-                if not start or not end:
-                    errors.setdefault(day, []).append("Give both a start and an end, or neither.")
-                    continue
-                try:
-                    a, b = time.fromisoformat(start), time.fromisoformat(end)
-                except ValueError:
-                    errors.setdefault(day, []).append(f"{start}-{end} is not a time like 09:00.")
-                    continue
-                if a == b:
-                    errors.setdefault(day, []).append("An interval cannot start and end at once.")
-                    continue
-                intervals.append([start, end])
-            if intervals:
-                hours[day] = intervals
-            elif day in original:
-                hours[day] = []  # an explicit day off stays explicit
-        if errors:
-            self.hour_errors = {d: list(dict.fromkeys(m)) for d, m in errors.items()}
-            self.add_error(None, "Check the working hours below.")
-        if data.get("always_available"):
-            hours = {}
-        elif not hours:
-            self.add_error(
-                "always_available", "Give at least one interval, or tick Always available."
-            )
-        data["working_hours"] = hours
-        ooo = data.get("out_of_office_until")
-        kept = self.rep.out_of_office_until if self.rep else None
-        if ooo and kept and ooo == kept.replace(second=0, microsecond=0):
-            data["out_of_office_until"] = kept
-        return data
-
-    def action_kwargs(self) -> dict:
-        d = self.cleaned_data
-        return {
-            "name": d["name"],
-            "email": d["email"],
-            "timezone": d["timezone"],
-            "is_active": d.get("is_active", False),
-            "out_of_office_until": d.get("out_of_office_until"),
-            "max_open_chats": d.get("max_open_chats"),
-            "working_hours": d["working_hours"],
-        }
-
-
 class TestLeadForm(forms.Form):
     email = forms.EmailField(required=False, initial="ana@bigco.com")
     name = forms.CharField(required=False, max_length=200)
@@ -426,19 +287,6 @@ class ReassignForm(forms.Form):
         ).exclude(id=chat.rep_owner_id)
 
 
-class AIAgentForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    specialty = forms.ChoiceField(
-        choices=AIAgent.SPECIALTIES,
-        help_text="Auto hands each lead to the agent whose specialty fits its intent.",
-    )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
-
-    @classmethod
-    def initial_for(cls, agent: AIAgent) -> dict:
-        return {"name": agent.name, "specialty": agent.specialty, "is_active": agent.is_active}
-
-
 class WorkspaceSettingsForm(forms.Form):
     """Defaults, intent overrides and the auto-close; written by actions.update_workspace."""
 
@@ -462,6 +310,12 @@ class WorkspaceSettingsForm(forms.Form):
         max_value=24 * 90,
         label="Auto-close after (hours)",
         help_text="An open chat with no activity for this long is closed. 0: never.",
+    )
+    time_zone = forms.ChoiceField(
+        choices=[(z, z) for z in TIMEZONES],
+        required=False,  # not sent: the zone stays as it is
+        label="Time zone",
+        help_text="The console shows times in this zone, unless a user picks their own.",
     )
 
     def __init__(self, *args, workspace, **kwargs):
@@ -487,6 +341,7 @@ class WorkspaceSettingsForm(forms.Form):
             "default_rep": workspace.default_rep_id,
             "default_ai_agent": workspace.default_ai_agent_id,
             "auto_close_hours": workspace.auto_close_hours,
+            "time_zone": workspace.time_zone,
         }
         for intent, rule_id in (workspace.intent_rules or {}).items():
             initial[f"intent_{intent}"] = rule_id
@@ -503,7 +358,24 @@ class WorkspaceSettingsForm(forms.Form):
             "default_ai_agent": d["default_ai_agent"].id,
             "auto_close_hours": d["auto_close_hours"],
             "intent_rules": intents,
-        }
+        } | ({"time_zone": d["time_zone"]} if d["time_zone"] else {})
+
+
+class ViewerTimeZoneForm(forms.Form):
+    """The zone the console shows this user's times in (routing.actions.set_viewer_time_zone)."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Show times in",
+        help_text="Every time in the console (feed, decisions, chats) is shown in this zone.",
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", f"The workspace's zone ({workspace.time_zone})"),
+            *((z, z) for z in TIMEZONES),
+        ]
 
 
 class AddMemberByNameForm(forms.Form):

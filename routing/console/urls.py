@@ -1,13 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import access
 from .views import (
     agents,
     chats,
     decisions,
+    drafts,
     home,
     links,
     pools,
+    profile,
+    replay,
     reps,
     rules,
     segments,
@@ -15,8 +18,22 @@ from .views import (
     versions,
 )
 
+
 # The CRM and Slack pages live in crm/urls.py and notifications/urls.py; knock/urls.py
 # mounts them in this same "console" namespace (routing does not import those apps).
+class SignedIntConverter:
+    """A draft segment's id: negative until the draft is published."""
+
+    regex = "-?[0-9]+"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(SignedIntConverter, "signed")
 app_name = "console"
 
 W = "w/<int:ws>/"
@@ -39,7 +56,49 @@ urlpatterns = [
     ),
     path(W + "rules/<int:rule_id>/diff/", versions.rule_diff, name="rule-diff"),
     path(W + "rules/<int:rule_id>/rollback/", versions.rule_rollback, name="rule-rollback"),
+    path(W + "rules/<int:rule_id>/replay/", replay.rule_replay, name="rule-replay"),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/",
+        replay.replay_run,
+        name="rule-replay-run",
+    ),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/progress/",
+        replay.replay_progress,
+        name="rule-replay-progress",
+    ),
+    path(
+        W + "rules/<int:rule_id>/replay/<int:run_id>/leads/<int:decision_id>/",
+        replay.replay_trace,
+        name="rule-replay-trace",
+    ),
     path(W + "rules/<int:rule_id>/segments/new/", segments.segment_create, name="segment-create"),
+    # Edit as draft (issue 17 item 1); a draft segment's id is negative until published.
+    path(W + "rules/<int:rule_id>/draft/", drafts.draft_editor, name="rule-draft"),
+    path(W + "rules/<int:rule_id>/draft/start/", drafts.draft_start, name="rule-draft-start"),
+    path(W + "rules/<int:rule_id>/draft/publish/", drafts.draft_publish, name="rule-draft-publish"),
+    path(W + "rules/<int:rule_id>/draft/discard/", drafts.draft_discard, name="rule-draft-discard"),
+    path(W + "rules/<int:rule_id>/draft/reorder/", drafts.draft_reorder, name="rule-draft-reorder"),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/new/",
+        drafts.draft_segment_create,
+        name="draft-segment-create",
+    ),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/<signed:seg_id>/edit/",
+        drafts.draft_segment_edit,
+        name="draft-segment-edit",
+    ),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/<signed:seg_id>/duplicate/",
+        drafts.draft_segment_duplicate,
+        name="draft-segment-duplicate",
+    ),
+    path(
+        W + "rules/<int:rule_id>/draft/segments/<signed:seg_id>/delete/",
+        drafts.draft_segment_delete,
+        name="draft-segment-delete",
+    ),
     path(W + "segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
     path(
         W + "segments/<int:segment_id>/duplicate/",
@@ -74,6 +133,7 @@ urlpatterns = [
         name="ai-agent-default",
     ),
     path(W + "settings/", settings.workspace_settings, name="settings"),
+    path(W + "me/", profile.profile, name="profile"),
     path(W + "settings/members/", settings.member_add, name="member-add"),
     path(
         W + "settings/members/<int:membership_id>/remove/",

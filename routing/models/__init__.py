@@ -1,7 +1,8 @@
 from .chats import Chat, Decision, IdempotencyRecord, Lead
 from .links import KnockLink
 from .people import AIAgent, Pool, PoolMember, Rep
-from .rules import RoutingRule, RuleVersion, Segment
+from .replays import ReplayRun
+from .rules import RoutingRule, RuleDraft, RuleVersion, Segment
 from .workspace import ApiToken, ConsoleProfile, Membership, Workspace
 
 __all__ = [
@@ -17,7 +18,9 @@ __all__ = [
     "Pool",
     "PoolMember",
     "Rep",
+    "ReplayRun",
     "RoutingRule",
+    "RuleDraft",
     "RuleVersion",
     "Segment",
     "Workspace",

@@ -55,6 +55,8 @@ class Chat(models.Model):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.CharField(max_length=200, blank=True)
+    # The last reopen: the live feed's catch-up replays it (routing.console.views.home).
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -121,3 +121,27 @@ class Segment(OrderedModel):
             "pool": self.assignee_pool_id,
             "ai_agent": self.assignee_agent_id,
         }.get(self.assignee_type)
+
+
+class RuleDraft(models.Model):
+    """A rule's one draft: a full copy of its segments that routing never reads.
+
+    `segments` is the ordered list (fallback last) in routing/actions/drafts.py's
+    stored shape: each {"id", "name", "conditions", "assignee": {"type", "id"}
+    or "booking": {... "reps": [ids], "pool": id}, "monitoring_channel",
+    "is_fallback"}. A segment copied from the live rule keeps its id (so the
+    diff pairs it with the live one); one added in the draft has a negative id
+    until it is published. References are ids only: a rep deleted meanwhile
+    makes publish a 400, it never half-applies.
+    """
+
+    rule = models.OneToOneField(RoutingRule, on_delete=models.CASCADE, related_name="draft")
+    segments = models.JSONField(default=list)
+    # The live version the draft was started from (the page warns when live moved on).
+    base_version = models.PositiveIntegerField()
+    author = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.rule} (draft)"

@@ -23,6 +23,11 @@ class Workspace(models.Model):
     auto_close_hours = models.PositiveIntegerField(
         default=24, help_text="Close a chat after this many hours without activity."
     )
+    # The console shows times in this zone unless a viewer chose their own
+    # (ConsoleProfile.time_zone). An IANA name, checked by actions (routing.timezones).
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="Times in the console, unless a user picks theirs."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +64,8 @@ class ConsoleProfile(models.Model):
     last_workspace = models.ForeignKey(
         Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The zone the console shows this user's times in; "" = the workspace's zone.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"Console profile of {self.user}"

@@ -50,10 +50,29 @@ def explanation_rows(node, indent=12):
 
 @register.filter
 def when(value):
-    """'14:03:27' for today (local time), 'Nov 24, 14:03' before."""
+    """A time in the viewer's zone (the active one: routing.console.access), with the zone,
+    and the date when it is not today: '14:03:27 CET', 'Nov 24, 14:03 CET',
+    'Nov 24, 2025, 14:03 CET' (issue 14 item 9)."""
     if value is None:
         return ""
     local = timezone.localtime(value)
-    if local.date() == timezone.localdate():
-        return local.strftime("%H:%M:%S")
-    return f"{local:%b} {local.day}, {local:%H:%M}"
+    today = timezone.localdate()
+    zone = local.strftime("%Z")
+    if local.date() == today:
+        return f"{local:%H:%M:%S} {zone}"
+    if local.year == today.year:
+        return f"{local:%b} {local.day}, {local:%H:%M} {zone}"
+    return f"{local:%b} {local.day}, {local.year}, {local:%H:%M} {zone}"
+
+
+@register.filter
+def when_full(value):
+    """The full instant for a title: '2026-12-01 14:03:27 Europe/Berlin (UTC+01:00)'."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    offset = local.strftime("%z")
+    return (
+        f"{local:%Y-%m-%d %H:%M:%S} {timezone.get_current_timezone_name()}"
+        f" (UTC{offset[:3]}:{offset[3:]})"
+    )

@@ -1,6 +1,10 @@
-// The live feed: rows arrive over a websocket (the server renders them with the
-// same partial as the first page load); on disconnect we reconnect with
-// exponential backoff and catch up over HTTP, so nothing is missed.
+// The live feed. The server renders everything on it, for this viewer (their time
+// zone, their "today"): the rows, the counters, the chart's numbers and the chat
+// activity notes, with the same partials as the first page load. A websocket event
+// is a hint that something changed: the page then asks the server what changed since
+// its cursors (the newest decision id and the time of its last refresh) and swaps in
+// the HTML it gets. A reconnect (exponential backoff) does the same, so a close or a
+// first reply missed while offline is caught up too. Nothing is counted here.
 (function () {
   "use strict";
   const feed = document.getElementById("feed");
@@ -8,162 +12,129 @@
   const tbody = document.getElementById("decision-rows");
   const status = document.getElementById("feed-status");
   const windowSize = Number(feed.dataset.window || 50);
-  const stat = (name) => document.querySelector('[data-stat="' + name + '"]');
+  let asOf = feed.dataset.asOf || "";
 
-  // -- chart: assignments per assignee among the rows on the page ------------
+  const fragment = (html, container) => {
+    const tmp = document.createElement(container);
+    tmp.innerHTML = html.trim();
+    return tmp.firstElementChild;
+  };
+  const prependKept = (list, el, keep) => {
+    const empty = list.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    list.insertBefore(el, list.firstChild);
+    const items = list.children;
+    for (let i = items.length - 1; i >= keep; i--) items[i].remove();
+  };
+
+  // -- chart: drawn from the numbers the server put in #feed-chart-data ---------
   const chart = new Chart(document.getElementById("feed-chart"), {
     type: "bar",
     data: { labels: [], datasets: [{ label: "Assignments", data: [], backgroundColor: "#5b5bf7", borderRadius: 6, maxBarThickness: 26 }] },
     options: {
       indexAxis: "y",
-      animation: { duration: 250 },
+      animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 250 },
       plugins: { legend: { display: false } },
       scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { grid: { display: false } } },
     },
   });
-  const redraw = () => {
-    const counts = new Map();
-    tbody.querySelectorAll("tr[data-decision]").forEach((row) => {
-      counts.set(row.dataset.assignee, (counts.get(row.dataset.assignee) || 0) + 1);
-    });
-    const sorted = Array.from(counts.entries()).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    chart.data.labels = sorted.map((e) => e[0]);
-    chart.data.datasets[0].data = sorted.map((e) => e[1]);
+  const drawChart = () => {
+    const rows = document.querySelectorAll("#feed-chart-data tbody tr");
+    chart.data.labels = Array.from(rows, (tr) => tr.dataset.assignee);
+    chart.data.datasets[0].data = Array.from(rows, (tr) => Number(tr.querySelector("td").textContent));
     chart.update();
-    stat("window").textContent = String(tbody.querySelectorAll("tr[data-decision]").length);
   };
-  window.knockFeedChart = chart; // read by the browser tests
 
-  // -- rows and counters --------------------------------------------------------
+  // -- applying what the server sent --------------------------------------------
   const lastId = () => {
     const first = tbody.querySelector("tr[data-decision]");
     return first ? Number(first.dataset.decision) : 0;
   };
-  const addRow = (decision, html) => {
-    if (tbody.querySelector('tr[data-decision="' + decision.id + '"]')) return false;
+  const addRow = (id, html) => {
+    if (tbody.querySelector('tr[data-decision="' + id + '"]')) return;
     const empty = tbody.querySelector("tr:not([data-decision])");
     if (empty) empty.remove();
-    const tmp = document.createElement("tbody");
-    tmp.innerHTML = html.trim();
-    const row = tmp.firstElementChild;
+    const row = fragment(html, "tbody");
     row.classList.add("fresh");
     tbody.insertBefore(row, tbody.firstChild);
     const rows = tbody.querySelectorAll("tr[data-decision]");
     for (let i = windowSize; i < rows.length; i++) rows[i].remove();
-    return true;
   };
-  const bumpCounters = (decision) => {
-    if (decision.kind !== "chat" || decision.via === "reassigned") return; // not a new chat
-    const chats = Number(stat("chats").textContent) + 1;
-    const ai = Number(stat("ai").textContent) + (decision.assignee.type === "ai_agent" ? 1 : 0);
-    stat("chats").textContent = String(chats);
-    stat("ai").textContent = String(ai);
-    stat("ai_share").textContent = String(Math.round((100 * ai) / chats));
+  const replaceRow = (id, html) => {
+    const old = tbody.querySelector('tr[data-decision="' + id + '"]');
+    if (old) old.replaceWith(fragment(html, "tbody"));
   };
-  const setCounters = (s) => {
-    stat("chats").textContent = String(s.chats);
-    stat("ai").textContent = String(s.ai);
-    stat("ai_share").textContent = String(s.chats ? Math.round((100 * s.ai) / s.chats) : 0);
-    stat("median_response").textContent = s.median_response === null ? "—" : s.median_response + " min";
+  const chatNotes = document.getElementById("chat-changes");
+  const addChatChange = (item) => {
+    if (!chatNotes || chatNotes.querySelector('[data-key="' + item.key + '"]')) return;
+    prependKept(chatNotes, fragment(item.html, "ul"), 10);
   };
+  const swap = (id, html) => {
+    const old = document.getElementById(id);
+    if (old) old.replaceWith(fragment(html, "div"));
+  };
+
+  // -- refresh: one request in flight at most; events meanwhile ask for one more --
+  let inFlight = false;
+  let again = false;
+  const refresh = async () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    try {
+      const query = new URLSearchParams({ after: String(lastId()), since: asOf });
+      const res = await fetch(feed.dataset.sinceUrl + "?" + query, { credentials: "same-origin" });
+      if (res.ok) {
+        const data = await res.json();
+        data.decisions.forEach((item) => addRow(item.decision.id, item.html));
+        data.updated.forEach((item) => replaceRow(item.decision, item.html));
+        data.chat_changes.forEach(addChatChange);
+        swap("feed-stats", data.stats_html);
+        swap("feed-chart-data", data.chart_html);
+        drawChart();
+        asOf = data.as_of;
+      }
+    } catch (err) {
+      // Offline or the server restarting: the next event or reconnect asks again.
+    } finally {
+      inFlight = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    }
+  };
+
+  // -- meetings: calendars renders the change note; the row comes from refresh ---
+  const meetingNotes = document.getElementById("meeting-changes");
+  const meetingUpdated = (event) => {
+    if (meetingNotes && event.note) prependKept(meetingNotes, fragment(event.note, "ul"), 10);
+  };
+
   const setStatus = (state, text) => {
     status.dataset.state = state;
     status.className = "badge " + ({ live: "green", connecting: "", offline: "amber" }[state] || "");
-    status.innerHTML = '<span class="dot ' + (state === "live" ? "green" : state === "offline" ? "amber" : "") + '"></span> ' + text;
+    status.innerHTML = '<span class="dot ' + (state === "live" ? "green" : state === "offline" ? "amber" : "") + '"></span> ';
+    status.appendChild(document.createTextNode(text));
   };
 
-  // -- meetings: a change swaps the decision's row in place and adds a note ----
-  const changes = document.getElementById("meeting-changes");
-  const replaceRow = (decisionId, html) => {
-    const old = tbody.querySelector('tr[data-decision="' + decisionId + '"]');
-    if (!old) return false;
-    const tmp = document.createElement("tbody");
-    tmp.innerHTML = html.trim();
-    old.replaceWith(tmp.firstElementChild);
-    return true;
-  };
-  const meetingUpdated = (event) => {
-    replaceRow(event.meeting.decision, event.html);
-    if (!changes) return;
-    const empty = changes.querySelector("li[data-empty]");
-    if (empty) empty.remove();
-    const tmp = document.createElement("ul");
-    tmp.innerHTML = event.note.trim();
-    changes.insertBefore(tmp.firstElementChild, changes.firstChild);
-    const notes = changes.querySelectorAll("li");
-    for (let i = 10; i < notes.length; i++) notes[i].remove();
-  };
-
-  // -- chats: closes, reopens, first replies and owner changes (chat.updated) --
-  const chatNotes = document.getElementById("chat-changes");
-  const chatUpdated = (event) => {
-    const chat = event.chat;
-    const row = tbody.querySelector('tr[data-decision="' + chat.decision + '"]');
-    const state = row && row.querySelector("[data-chat-state]");
-    const who = (chat.rep_owner || chat.ai_owner || {}).name || "nobody";
-    let note = null;
-    if (event.change === "closed") {
-      if (state) state.innerHTML = '<span class="badge">Closed</span>';
-      note = "closed by " + (chat.closed_by || "someone");
-    } else if (event.change === "reopened") {
-      if (state) state.textContent = "reopened";
-      note = "reopened";
-    } else if (event.change === "responding_rep" && chat.responding_rep) {
-      const text = "replied in " + chat.response_time_minutes + " min";
-      if (state) state.textContent = text;
-      note = "first reply by " + chat.responding_rep.name + ", " + text;
-    } else if (event.change === "rep_owner") {
-      note = "now owned by " + who;
-    }
-    if (!note || !chatNotes) return;
-    const empty = chatNotes.querySelector("li[data-empty]");
-    if (empty) empty.remove();
-    const li = document.createElement("li");
-    li.dataset.chat = String(chat.id);
-    li.textContent = ((chat.lead && chat.lead.email) || "Chat " + chat.id) + ": " + note;
-    chatNotes.insertBefore(li, chatNotes.firstChild);
-    const notes = chatNotes.querySelectorAll("li");
-    for (let i = 10; i < notes.length; i++) notes[i].remove();
-  };
-
-  // -- catch up over HTTP ----------------------------------------------------
-  const catchUp = async () => {
-    const res = await fetch(feed.dataset.sinceUrl + "?after=" + lastId(), { credentials: "same-origin" });
-    if (!res.ok) return;
-    const data = await res.json();
-    data.decisions.forEach((item) => addRow(item.decision, item.html));
-    // Meetings on the page may have moved or been cancelled while we were away.
-    (data.meetings || []).forEach((item) => replaceRow(item.decision, item.html));
-    setCounters(data.stats);
-    redraw();
-  };
-
-  // -- the socket, with backoff ---------------------------------------------
-  const api = { catchUp: catchUp, socket: null, meetingUpdated: meetingUpdated }; // window.knockFeed, for the browser tests
-  window.knockFeed = api;
+  // -- the socket, with backoff ---------------------------------------------------
   let attempt = 0;
-  let everConnected = false;
   const connect = () => {
     setStatus("connecting", attempt ? "Reconnecting…" : "Connecting…");
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + feed.dataset.wsUrl);
-    api.socket = socket;
     socket.onopen = () => {
       setStatus("live", "Live");
-      if (everConnected || attempt) catchUp();
-      everConnected = true;
+      refresh(); // catch up: what happened since the page was rendered, or while away
       attempt = 0;
     };
     socket.onmessage = (msg) => {
       const event = JSON.parse(msg.data);
-      if (event.type === "decision.created" && addRow(event.decision, event.html)) {
-        bumpCounters(event.decision);
-        redraw();
-      } else if (event.type === "meeting.updated") {
-        meetingUpdated(event);
-      } else if (event.type === "chat.updated") {
-        chatUpdated(event);
-      }
+      if (event.type === "meeting.updated") meetingUpdated(event);
+      if (event.type === "decision.created" || event.type === "chat.updated" || event.type === "meeting.updated") refresh();
     };
     socket.onclose = (ev) => {
       if (ev.code === 4401 || ev.code === 4403) {
@@ -176,6 +147,6 @@
       setTimeout(connect, delay);
     };
   };
-  redraw();
+  drawChart();
   connect();
 })();

@@ -1,7 +1,8 @@
 // Segment ordering on the rule editor: drag and drop, or the Move up / Move down
 // buttons on each card (the keyboard way). Either posts the full list of segment
 // ids (one transaction server-side); on failure the list snaps back to the last
-// saved order. The answer carries the rule's new version for the header badge.
+// saved order. The answer carries the rule's new version for the header badge
+// (in "Edit as draft" mode, the draft's new change count instead).
 (function () {
   "use strict";
   const list = document.getElementById("segments");
@@ -45,6 +46,14 @@
       const data = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error((data.errors && JSON.stringify(data.errors)) || res.statusText);
       saved = data.order;
+      if (data.draft_changes !== undefined) {
+        // Edit as draft: the live version did not change; the draft's count did.
+        const count = document.getElementById("draft-changes");
+        const n = data.draft_changes;
+        if (count) count.textContent = "Draft: " + n + (n === 1 ? " change" : " changes");
+        say("Order saved in the draft", "ok");
+        return;
+      }
       if (badge && data.version !== undefined) badge.textContent = "v" + data.version;
       say("Order saved · version " + data.version, "ok");
     } catch (err) {

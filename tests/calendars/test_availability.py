@@ -513,6 +513,17 @@ def test_union_lists_who_is_free_and_intersection_needs_everyone():
     assert intersection([]) == [] and union([]) == []
 
 
+@PROPERTY
+@given(case(), rules_strategy)
+def test_busy_blocks_as_epoch_seconds_give_the_same_slots(drawn, rules):
+    """The local calendar reads busy blocks as UTC seconds on PostgreSQL (issue 16)."""
+    _, cal, now, start, end = drawn
+    as_seconds = replace(cal, busy=tuple((a.timestamp(), b.timestamp()) for a, b in cal.busy))
+    assert rep_slots(as_seconds, rules, now=now, start=start, end=end) == rep_slots(
+        cal, rules, now=now, start=start, end=end
+    )
+
+
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError):
         week(calendar({}), now=datetime(2026, 1, 5))

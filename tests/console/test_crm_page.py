@@ -40,6 +40,7 @@ def test_upload_imports_in_a_task_with_progress(console, workspace):
     assert LocalContact.objects.get(email="ana@bigco.com").custom_fields["Plan"] == "Enterprise"
     partial = console.get(url(workspace, f"crm/imports/{job.id}/")).content.decode()
     assert "Imported" in partial and "2/2" in partial and "hx-trigger" not in partial
+    assert "2 rows: 2 created, 0 updated, 0 unchanged; 1 accounts created." in partial
 
 
 def test_a_bad_row_imports_nothing_and_names_the_line(console, workspace):
@@ -48,8 +49,10 @@ def test_a_bad_row_imports_nothing_and_names_the_line(console, workspace):
     job = CrmImport.objects.get()
     assert job.status == "failed" and LocalContact.objects.count() == 0
     assert any(e.startswith("line 3:") for e in job.errors)
+    assert (job.total, job.done) == (2, 0)  # the rows read, nothing written
     page = console.get(url(workspace, "crm/")).content.decode()
     assert "line 3:" in page and "Nothing imported" in page
+    assert "2 rows read, 1 error: nothing imported (all or nothing)." in page
 
 
 def test_a_non_utf8_file_is_refused(console, workspace):

@@ -117,6 +117,18 @@ def test_a_bad_upload_names_the_line_and_imports_nothing(console, workspace):
     assert "Nothing imported" in console.get(url(workspace)).content.decode()
 
 
+def test_a_failed_import_shows_its_counts_and_a_running_one_polls_its_partial(console, workspace):
+    # One partial with the CRM page's (console/partials/_import_job.html).
+    CompanyImport.objects.create(
+        workspace=workspace, filename="bad.csv", content="", status="failed", total=3,
+        errors=["line 2: bad domain 'x'", "line 4: bad domain 'y'"],
+    )  # fmt: skip
+    running = CompanyImport.objects.create(workspace=workspace, filename="big.csv", content="x")
+    page = console.get(url(workspace)).content.decode()
+    assert "3 rows read, 2 errors: nothing imported (all or nothing)." in page
+    assert f'hx-get="{url(workspace, f"imports/{running.id}/")}"' in page
+
+
 def test_the_lookup_box_shows_fields_and_their_source(console, workspace):
     Company.objects.create(workspace=workspace, domain="acme.com", name="Acme", employees=1200)
     page = console.post(url(workspace, "lookup/"), {"domain": "nina@eu.acme.com"}).content.decode()

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from enrichment.importer import ImportFailed, import_csv
 from enrichment.models import Company
+from routing import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,14 @@ def test_the_command_refuses_a_bad_file_and_writes_nothing(workspace, tmp_path):
         call_command("import_companies", str(path), workspace=workspace.slug, stderr=err)
     assert "line 2:" in err.getvalue()
     assert Company.objects.count() == 0
+
+
+def test_the_command_shares_import_crms_workspace_choice_and_progress_bar(workspace, tmp_path):
+    path = tmp_path / "companies.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_companies", str(path), stdout=out, stderr=err)  # the only workspace
+    assert "[##############################] 100% 2/2 rows" in err.getvalue()
+    actions.create_workspace("Globex")
+    with pytest.raises(CommandError, match="several workspaces: pick one with --workspace"):
+        call_command("import_companies", str(path), stdout=io.StringIO(), stderr=io.StringIO())

@@ -129,8 +129,8 @@ async def test_the_since_endpoint_refreshes_meeting_rows_already_on_the_page():
 
     caught_up = await since(meeting.decision_id)
     assert caught_up["decisions"] == []
-    [row] = caught_up["meetings"]
+    [row] = caught_up["updated"]  # the rows the page has, as they are now
     assert row["decision"] == meeting.decision_id and 'data-status="cancelled"' in row["html"]
     fresh = await since(0)  # a page that never saw it gets the row itself, cancelled
     assert 'data-status="cancelled"' in fresh["decisions"][0]["html"]
-    assert fresh["meetings"] == []
+    assert fresh["updated"] == []

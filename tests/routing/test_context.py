@@ -36,6 +36,7 @@ def build(payload=None, *, link_=None, first=None, existed=False, **fields):
         ("www.bing.com/search", "bing.com"),
         ("duckduckgo.com", "duckduckgo.com"),
         ("https://wwwhat.com/", "wwwhat.com"),  # only a "www." label is stripped
+        ("https://acme.com./pricing", "acme.com"),  # a fully qualified host: as the CRM reads it
     ],
 )
 def test_referrer_domain(referrer, domain):

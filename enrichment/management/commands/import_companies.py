@@ -1,47 +1,20 @@
-"""manage.py import_companies FILE --workspace SLUG: the company table from CSV."""
+"""manage.py import_companies FILE [--workspace slug] [--no-progress]: the company table."""
 
-from django.core.management.base import BaseCommand, CommandError
+from __future__ import annotations
 
-from enrichment.importer import ImportFailed, import_csv
-from routing.models import Workspace
+from enrichment.importer import import_csv
+from routing.csv_import.command import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import companies (domain, name, industry, employees, revenue, country, hq_city, "
         "tech) into a workspace's enrichment table. All or nothing."
     )
+    import_csv = staticmethod(import_csv)
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument(
-            "--workspace", help="Workspace slug (optional when there is only one workspace)."
-        )
-
-    def handle(self, *args, file, workspace=None, **options):
-        if workspace:
-            ws = Workspace.objects.filter(slug=workspace).first()
-            if ws is None:
-                raise CommandError(f"No workspace with slug {workspace!r}.")
-        else:
-            found = list(Workspace.objects.all()[:2])
-            if len(found) != 1:
-                raise CommandError("Give --workspace SLUG (there is not exactly one workspace).")
-            ws = found[0]
-        try:
-            with open(file, "rb") as fh:
-                summary = import_csv(
-                    ws,
-                    fh,
-                    progress=lambda done, total: self.stdout.write(f"{done}/{total}\r", ending=""),
-                )
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc}") from exc
-        except ImportFailed as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(str(exc)) from exc
-        self.stdout.write(
-            f"\n{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged (workspace {ws.slug})."
+    def done_message(self, summary, workspace) -> str:
+        return (
+            f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged (workspace {workspace.slug})."
         )

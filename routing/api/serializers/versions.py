@@ -4,6 +4,7 @@ The answers are built from RuleVersion snapshots (plain dicts), so these
 serializers mostly document them for the OpenAPI schema.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from routing import versions
@@ -53,10 +54,8 @@ class RuleVersionSerializer(RuleVersionListSerializer):
     segments = VersionSegmentSerializer(many=True)
 
 
-def version_data(version) -> dict:
-    """A RuleVersion as the API shows it: the rule and its segments as of that version."""
-    snap = version.snapshot
-    rule = snap.get("rule", {})
+def snapshot_segments(snap: dict) -> list[dict]:
+    """A snapshot's segments as the API shows them (a version's, the draft's)."""
     segments = []
     for position, seg in enumerate(snap.get("segments", [])):
         assignee = seg.get("assignee") or {}
@@ -78,6 +77,13 @@ def version_data(version) -> dict:
                 "monitoring_channel": seg.get("monitoring_channel", ""),
             }
         )
+    return segments
+
+
+def version_data(version) -> dict:
+    """A RuleVersion as the API shows it: the rule and its segments as of that version."""
+    snap = version.snapshot
+    rule = snap.get("rule", {})
     return {
         "version": version.version,
         "created_at": version.created_at,
@@ -91,7 +97,7 @@ def version_data(version) -> dict:
             "notify_crm_owner": bool(rule.get("notify_crm_owner")),
             "owner_duration": rule.get("owner_duration"),
         },
-        "segments": segments,
+        "segments": snapshot_segments(snap),
     }
 
 
@@ -116,6 +122,37 @@ class DiffRowSerializer(serializers.Serializer):
     changes = serializers.ListField(child=serializers.CharField())
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            {"type": "string", "enum": ["draft"]},
+        ],
+        "description": 'A version number, or "draft" for the rule\'s draft.',
+    }
+)
+class VersionRefField(serializers.Field):
+    """A version number, or "draft" (issue 17 item 2: the diff of any two of them)."""
+
+    default_error_messages = {"invalid": 'A version number or "draft" is required.'}
+
+    def to_internal_value(self, data):
+        if data == "draft":
+            return data
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        try:
+            number = int(data)
+        except ValueError:
+            self.fail("invalid")
+        if not 1 <= number <= MAX_ID:
+            self.fail("invalid")
+        return number
+
+    def to_representation(self, value):
+        return value
+
+
 class RuleDiffSerializer(serializers.Serializer):
     segments = DiffRowSerializer(many=True, help_text="In the new order; removed ones in place.")
     settings = serializers.ListField(child=serializers.CharField())
@@ -124,16 +161,16 @@ class RuleDiffSerializer(serializers.Serializer):
     def get_fields(self):
         # "from" is a Python keyword: declared here instead of in the class body.
         fields = super().get_fields()
-        fields["from"] = serializers.IntegerField()
-        fields["to"] = serializers.IntegerField()
+        fields["from"] = VersionRefField()
+        fields["to"] = VersionRefField()
         return fields
 
 
 class DiffQuerySerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-        fields["to"] = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        fields["from"] = VersionRefField()
+        fields["to"] = VersionRefField()
         return fields
 
 

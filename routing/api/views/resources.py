@@ -27,6 +27,8 @@ from ..serializers.resources import (
 )
 from .base import ActionViewSet, CreatableActionViewSet, WorkspaceScopedMixin
 from .chats import simulation_data
+from .drafts import RuleDraftMixin
+from .replay import RuleReplayMixin
 from .versions import RuleVersionsMixin
 
 SEGMENTS = Segment.objects.select_related(
@@ -72,7 +74,7 @@ class LinkViewSet(CreatableActionViewSet):
     delete_action = staticmethod(actions.delete_link)
 
 
-class RuleViewSet(RuleVersionsMixin, CreatableActionViewSet):
+class RuleViewSet(RuleVersionsMixin, RuleDraftMixin, RuleReplayMixin, CreatableActionViewSet):
     model = RoutingRule
     serializer_class = RuleSerializer
     update_serializer_class = RuleUpdateSerializer

@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from routing import actions
+from routing.actions import drafts
 from routing.actions import versions as version_actions
 from routing.models import RuleVersion
 
@@ -64,14 +65,13 @@ class RuleVersionsMixin:
     @extend_schema(parameters=[DiffQuerySerializer], responses={200: RuleDiffSerializer})
     @action(detail=True, methods=["get"], serializer_class=RuleDiffSerializer)
     def diff(self, request, pk=None):
-        """What changed between versions `from` and `to`: segments added, removed,
-        moved, changed (conditions, assignee or booking), in words."""
+        """What changed between `from` and `to` (version numbers, or "draft" for the
+        rule's draft): segments added, removed, moved, changed (conditions,
+        assignee or booking), in words."""
         rule = self.get_object()
         query = DiffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = version_actions.diff_versions(
-            rule, query.validated_data["from"], query.validated_data["to"]
-        )
+        data = drafts.diff_any(rule, query.validated_data["from"], query.validated_data["to"])
         return Response(RuleDiffSerializer(data).data)
 
     @extend_schema(request=RollbackSerializer, responses={201: RuleVersionSerializer})

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from routing import actions, conditions
+from routing.actions import drafts
 from routing.actions.versions import console_author, history
 from routing.models import KnockLink, RoutingRule, Segment
 from routing.shadowing import shadowed
@@ -91,6 +92,8 @@ def _editor_context(request, rule, settings_form=None, test_form=None):
         ),
         "test_form": test_form or TestLeadForm(workspace=request.workspace),
         "history": history(rule, limit=HISTORY_ROWS),
+        # Edit as draft (issue 17): a draft in progress is announced on the live page.
+        "pending_draft": drafts.draft_changes(rule),
     }
 
 

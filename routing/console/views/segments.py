@@ -26,7 +26,8 @@ def _action(rule, action):
     return flatten_booking_errors(action) if rule.kind == "meeting" else action
 
 
-def _render_form(request, form, rule, segment=None, status=200):
+def _render_form(request, form, rule, segment=None, status=200, extra=None):
+    """The segment form page; `extra` is the draft mode's context (drafts.py)."""
     error = getattr(form, "action_error", None)
     raw = form.data.get("conditions") if form.is_bound else None
     if error is not None and error.node_path is not None and "conditions" in form.errors:
@@ -47,6 +48,7 @@ def _render_form(request, form, rule, segment=None, status=200):
             "conditions_json": tree,
             "catalog": catalog_json(),
             "error_path": error.node_path if error is not None else None,
+            **(extra or {}),
         },
         status=status,
     )

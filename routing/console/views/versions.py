@@ -1,4 +1,5 @@
-"""A rule's versions in the console: one version's segments, the diff of two, roll back."""
+"""A rule's versions in the console: one version's segments, the diff of two
+(or of the draft and a version), roll back."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -6,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from routing import actions, versions
+from routing.actions import drafts
 from routing.actions import versions as version_actions
 from routing.models import RoutingRule, RuleVersion
 
@@ -19,6 +21,8 @@ def _rule(request, rule_id) -> RoutingRule:
 def _number(value):
     """A query or form value as a version number; anything else stays as given
     so the action's 400 names it."""
+    if value == drafts.DRAFT:
+        return value
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -49,22 +53,36 @@ def rule_version(request, rule_id, number):
     )
 
 
+def _label(ref) -> str:
+    return "Draft" if ref == drafts.DRAFT else f"v{ref}"
+
+
 @console_view
 def rule_diff(request, rule_id):
-    """Two versions side by side (?from=&to=); a bad pair is a 400 that says why."""
+    """Any two of {the draft, any version} side by side (?from=&to=, a number or
+    "draft"); a bad pair is a 400 that says why."""
     rule = _rule(request, rule_id)
     old, new = _number(request.GET.get("from")), _number(request.GET.get("to"))
     error, result = None, None
     try:
-        result = version_actions.diff_versions(rule, old, new)
+        result = drafts.diff_any(rule, old, new)
     except actions.ActionError as exc:
         error = exc.text()
-    return render(
-        request,
-        "console/rule_diff.html",
-        {"rule": rule, "diff": result, "error": error, "old": old, "new": new},
-        status=400 if error else 200,
-    )
+    draft = drafts.get_draft(rule)
+    choices = [("draft", "Draft")] if draft is not None else []
+    choices += [(str(v["version"]), f"v{v['version']}") for v in version_actions.history(rule)]
+    context = {
+        "rule": rule,
+        "diff": result,
+        "error": error,
+        "old": old,
+        "new": new,
+        "old_label": _label(old),
+        "new_label": _label(new),
+        "choices": choices,
+        "has_draft": draft is not None,
+    }
+    return render(request, "console/rule_diff.html", context, status=400 if error else 200)
 
 
 @console_view

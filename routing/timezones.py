@@ -1,0 +1,36 @@
+"""The zone the console shows times in (issue 14 item 9).
+
+A viewer's own zone (ConsoleProfile.time_zone) wins; without one, the workspace's
+(Workspace.time_zone); a name that is not an IANA zone (a row written before the
+check, a zone removed from tzdata) falls back to settings.TIME_ZONE rather than
+failing the page.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+from django.conf import settings
+
+ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+
+
+def is_zone(name: str) -> bool:
+    return name in _zone_set()
+
+
+@lru_cache(maxsize=1)
+def _zone_set() -> frozenset:
+    return frozenset(ZONES)
+
+
+def viewer_zone_name(profile_zone: str, workspace_zone: str) -> str:
+    for name in (profile_zone, workspace_zone):
+        if name and is_zone(name):
+            return name
+    return settings.TIME_ZONE
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)

@@ -1,0 +1,211 @@
+"""/rules/{id}/draft/ (GET, PUT, DELETE), draft/publish/, diff to "draft" (issue 17 items 2, 6)."""
+
+import pytest
+
+from routing import actions
+from routing.models import RuleDraft
+
+from .helpers import assignee_of, counts, ok
+
+BIG = {"field": "company.employees", "op": "gt", "value": 200}
+HUGE = {"field": "company.employees", "op": "gt", "value": 1000}
+API_AUTHOR = "api: token 'default'"
+
+
+@pytest.fixture
+def live(api, routed_rule, add_segment, make_rep):
+    """Inbound (attached to link `inbound`): v2 = Big -> Dana, then the fallback."""
+    dana, marcus = make_rep("Dana"), make_rep("Marcus")
+    big = add_segment(routed_rule["id"], "Big", BIG, {"type": "rep", "id": dana.id})
+    url = f"/api/v1/rules/{routed_rule['id']}/"
+    return {"rule": routed_rule, "url": url, "big": big, "dana": dana, "marcus": marcus}
+
+
+def body(live, big_rep, *extra):
+    return {
+        "segments": [
+            *extra,
+            {"name": "Big", "conditions": BIG, "assignee": {"type": "rep", "id": big_rep.id}},
+            {"name": "Fallback", "assignee": {"type": "workspace_default"}},
+        ]
+    }
+
+
+def test_no_draft_is_404(api, live):
+    assert api.get(live["url"] + "draft/").status_code == 404
+    assert api.delete(live["url"] + "draft/").status_code == 404
+    assert api.post(live["url"] + "draft/publish/").status_code == 404
+    response = api.get(live["url"] + "diff/", {"from": 2, "to": "draft"})
+    assert response.status_code == 400 and response.data == {"to": ["This rule has no draft."]}
+
+
+def test_put_get_diff_publish_rollback(api, live):
+    marcus = live["marcus"]
+    huge = {"name": "Huge", "conditions": HUGE, "assignee": {"type": "rep", "id": marcus.id}}
+    created = ok(api.put(live["url"] + "draft/", body(live, marcus, huge), format="json"), 201)
+    assert created["changes"] == 2 and created["base_version"] == created["live_version"] == 2
+    assert created["summary"] == "Added “Huge”; changed “Big” (assignee)"
+    assert created["author"] == API_AUTHOR
+    names = [(s["name"], s["assigned"]) for s in created["segments"]]
+    assert names == [("Huge", "Rep Marcus"), ("Big", "Rep Marcus"), ("Fallback",
+                     "Workspace default rep")]  # fmt: skip
+    # "Big" kept its id (matched by name), "Huge" is new (negative until published).
+    assert created["segments"][1]["id"] == live["big"]["id"] and created["segments"][0]["id"] < 0
+    assert ok(api.get(live["url"] + "draft/")) == created
+
+    # Routing still uses the live version: a big company goes to Dana.
+    lead = {"link": "inbound", "company": {"employees": 5000}}
+    assert assignee_of(api, "a@bigco.com", **lead) == ("rep", live["dana"].id)
+
+    diff = ok(api.get(live["url"] + "diff/", {"from": 2, "to": "draft"}))
+    assert (diff["from"], diff["to"]) == (2, "draft")
+    assert {r["name"]: r["status"] for r in diff["segments"]} == {
+        "Huge": "added", "Big": "changed", "Fallback": "unchanged",
+    }  # fmt: skip
+    back = ok(api.get(live["url"] + "diff/", {"from": "draft", "to": 1}))
+    assert {r["name"]: r["status"] for r in back["segments"]}["Huge"] == "removed"
+
+    rule = ok(api.post(live["url"] + "draft/publish/"))
+    assert rule["version"] == 3
+    assert [s["name"] for s in rule["segments"]] == ["Huge", "Big", "Fallback"]
+    versions = ok(api.get(live["url"] + "versions/"))
+    assert versions[0]["author"] == API_AUTHOR
+    assert versions[0]["summary"] == "Published draft: Added “Huge”; changed “Big” (assignee)"
+    assert api.get(live["url"] + "draft/").status_code == 404
+    assert assignee_of(api, "b@bigco.com", **lead) == ("rep", marcus.id)
+
+    ok(api.post(live["url"] + "rollback/", {"version": 2}, format="json"), 201)
+    assert assignee_of(api, "c@bigco.com", **lead) == ("rep", live["dana"].id)
+
+
+def test_put_replaces_and_delete_discards(api, live):
+    ok(api.put(live["url"] + "draft/", body(live, live["marcus"]), format="json"), 201)
+    again = ok(api.put(live["url"] + "draft/", body(live, live["dana"]), format="json"), 200)
+    assert again["changes"] == 0 and again["summary"] == "No change"
+    response = api.post(live["url"] + "draft/publish/")
+    assert response.status_code == 400 and "same as the live v2" in response.data["draft"][0]
+    before = counts()
+    ok(api.delete(live["url"] + "draft/"), 204)
+    assert counts() == before and not RuleDraft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "segments, path",
+    [
+        ([], ["segments"]),
+        ([{"name": "Fallback", "assignee": {"type": "workspace_default"}, "extra": 1}],
+         ["segments", "0", "extra"]),
+        ([{"name": "Bad", "conditions": {"all": [BIG, {"field": "lead.email", "op": "nope"}]},
+           "assignee": {"type": "workspace_default"}},
+          {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "conditions"]),
+        ([{"name": "Fallback", "conditions": BIG, "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "conditions"]),
+        ([{"name": "X", "assignee": {"type": "rep", "id": 999999}},
+          {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "assignee"]),
+        ([{"name": "X"}, {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "assignee"]),
+        ([{"name": "X", "assignee": {"type": "crm_owner"}, "booking": {"logic": "round_robin"}},
+          {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "booking"]),
+        ([{"name": "", "assignee": {"type": "crm_owner"}},
+          {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "name"]),
+        ([{"id": "3", "name": "X", "assignee": {"type": "crm_owner"}},
+          {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "id"]),
+        ([{"id": 424242, "name": "X", "assignee": {"type": "crm_owner"}},
+          {"name": "Fallback", "assignee": {"type": "workspace_default"}}],
+         ["segments", "0", "id"]),
+        ("nope", ["segments"]),
+    ],
+)  # fmt: skip
+def test_bad_draft_is_400_naming_the_node_and_writes_nothing(api, live, segments, path):
+    before = counts()
+    response = api.put(live["url"] + "draft/", {"segments": segments}, format="json")
+    assert response.status_code == 400, response.data
+    node = response.data
+    for key in path:
+        assert key in node, (key, response.data)
+        node = node[key]
+    assert counts() == before and not RuleDraft.objects.exists()
+
+
+def test_bad_condition_error_names_the_node(api, live):
+    bad = {"all": [BIG, {"field": "company.employees", "op": "gt", "value": "lots"}]}
+    segments = [
+        {"name": "Bad", "conditions": bad, "assignee": {"type": "workspace_default"}},
+        {"name": "Fallback", "assignee": {"type": "workspace_default"}},
+    ]
+    response = api.put(live["url"] + "draft/", {"segments": segments}, format="json")
+    assert response.status_code == 400
+    (message,) = response.data["segments"]["0"]["conditions"]
+    assert message.startswith("all[1]")
+
+
+def test_unknown_body_field_and_fallback_id(api, live):
+    response = api.put(live["url"] + "draft/", {**body(live, live["dana"]), "x": 1}, format="json")
+    assert response.status_code == 400 and response.data == {"x": ["Unknown field."]}
+    segments = body(live, live["dana"])["segments"]
+    segments[0]["id"] = ok(api.get(live["url"]))["segments"][-1]["id"]  # the fallback's id
+    response = api.put(live["url"] + "draft/", {"segments": segments}, format="json")
+    assert response.data == {"segments": {"0": {"id": ["The fallback segment stays last."]}}}
+
+
+def test_publish_with_a_deleted_rep_is_400_naming_the_segment(api, live, make_rep):
+    temp = make_rep("Temp")
+    temp_id = temp.id
+    extra = {"name": "Temp", "assignee": {"type": "rep", "id": temp_id}}
+    ok(api.put(live["url"] + "draft/", body(live, live["dana"], extra), format="json"), 201)
+    actions.delete_rep(temp)
+    draft = ok(api.get(live["url"] + "draft/"))
+    assert draft["segments"][0]["assigned"] == f"Rep #{temp_id} (deleted)"
+    before = counts()
+    response = api.post(live["url"] + "draft/publish/")
+    assert response.status_code == 400
+    assert response.data == {
+        "draft": [
+            f"Segment 1 “Temp” cannot be published: No rep with id {temp_id} in this workspace."
+        ]
+    }
+    assert counts() == before and RuleDraft.objects.exists()
+
+
+def test_meeting_rule_draft_takes_bookings(api, make_rule, make_rep):
+    dana = make_rep("Dana")
+    rule = make_rule("Demo", kind="meeting")
+    url = f"/api/v1/rules/{rule['id']}/draft/"
+    booking = {"logic": "round_robin", "reps": [dana.id], "duration": 45}
+    segments = [
+        {"name": "Big", "conditions": BIG, "booking": booking},
+        {"name": "Fallback", "booking": {"logic": "single_rep", "default_rep": True}},
+    ]
+    draft = ok(api.put(url, {"segments": segments}, format="json"), 201)
+    assert draft["segments"][0]["booking"]["reps"] == [{"id": dana.id, "name": "Dana"}]
+    assert draft["segments"][0]["assigned"].startswith("Books Round robin · Dana · 45 min")
+    segments[0] = {"name": "Big", "conditions": BIG, "assignee": {"type": "rep", "id": dana.id}}
+    response = api.put(url, {"segments": segments}, format="json")
+    assert response.status_code == 400 and "0" in response.data["segments"]
+
+
+def test_other_workspace_is_404(api, live, other_api):
+    ok(api.put(live["url"] + "draft/", body(live, live["marcus"]), format="json"), 201)
+    before = counts()
+    assert other_api.get(live["url"] + "draft/").status_code == 404
+    assert other_api.delete(live["url"] + "draft/").status_code == 404
+    assert other_api.post(live["url"] + "draft/publish/").status_code == 404
+    response = other_api.put(live["url"] + "draft/", body(live, live["dana"]), format="json")
+    assert response.status_code == 404
+    assert counts() == before and RuleDraft.objects.count() == 1
+
+
+def test_schema_documents_the_draft_endpoints(api):
+    schema = ok(api.get("/api/schema/", {"format": "json"}))
+    paths = schema["paths"]
+    assert set(paths["/api/v1/rules/{id}/draft/"]) >= {"get", "put", "delete"}
+    assert "post" in paths["/api/v1/rules/{id}/draft/publish/"]
+    request = schema["components"]["schemas"]["DraftSegmentInRequest"]
+    assert request["additionalProperties"] is False
+    params = {p["name"]: p for p in paths["/api/v1/rules/{id}/diff/"]["get"]["parameters"]}
+    assert {"type": "string", "enum": ["draft"]} in params["to"]["schema"]["oneOf"]
