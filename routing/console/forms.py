@@ -15,10 +15,10 @@ from routing.actions import ActionError
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
 from routing.timezones import ZONES
 
+from .json_fields import refuse_bad_strings
+
 # The people forms moved to people_forms.py; still importable from here.
 from .people_forms import AddMemberForm, AIAgentForm, PoolForm, RepForm  # noqa: F401
-
-from .json_fields import refuse_bad_strings
 
 ASSIGNEE_CHOICES = [
     ("rep", "A rep"),
