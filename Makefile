@@ -53,6 +53,7 @@ run: migrate
 	@echo "  live traffic: .venv/bin/python manage.py simulate_leads --rate 2/s --count 200"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@$(PY) manage.py autoclose_chats --schedule  # the periodic auto-close, run by the worker
+	@$(PY) manage.py prune_slack_seen --schedule  # forgets old Slack events / clicks
 	@$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(VENV)/bin/daphne -b $(HOST) -p $(PORT) knock.asgi:application

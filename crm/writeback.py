@@ -30,6 +30,11 @@ def writes_to(crm_settings: CrmSettings, record_type: str) -> bool:
     )
 
 
+def _target(record_type: str, record_id: str, email: str) -> dict:
+    """The record, and the lead's email: Marketo writes by email (createOrUpdate)."""
+    return {"record_type": record_type, "record_id": record_id, "email": email}
+
+
 def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> None:
     """Called inside the transaction that changed the chat."""
     if not chat.crm_record_id:
@@ -55,7 +60,7 @@ def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> Non
         kind="crm.write",
         key=f"chat:{chat.id}:crm:{purpose}:{state}"[:200],
         backend=f"crm:{crm_settings.backend}",
-        target={"record_type": chat.crm_record_type, "record_id": chat.crm_record_id},
+        target=_target(chat.crm_record_type, chat.crm_record_id, chat.lead.email),
         payload={"values": values, "text": ", ".join(f"{k} = {v}" for k, v in values.items())},
         chat=chat,
         decision=getattr(chat, "decision", None),
@@ -86,7 +91,7 @@ def plan_meeting_writes(meeting) -> Delivery | None:
         # One write per meeting and status: booked, then cancelled or no_show.
         key=f"meeting:{meeting.id}:crm:{meeting.status}",
         backend=f"crm:{crm_settings.backend}",
-        target={"record_type": meeting.crm_record_type, "record_id": meeting.crm_record_id},
+        target=_target(meeting.crm_record_type, meeting.crm_record_id, meeting.lead.email),
         payload={"values": values, "text": ", ".join(f"{k} = {v}" for k, v in values.items())},
         decision=meeting.decision,
     )
@@ -115,7 +120,12 @@ def write(delivery: Delivery) -> dict:
             permanent=True,
         )
     try:
-        backend.write_fields(target["record_type"], target["record_id"], delivery.payload["values"])
+        backend.write_fields(
+            target["record_type"],
+            target["record_id"],
+            delivery.payload["values"],
+            email=target.get("email") or None,
+        )
     except CrmError as exc:  # the vendor's error, said in the outbox's terms
         raise DeliveryError(
             f"{backend.name}: {exc}", permanent=exc.permanent, retry_after=exc.retry_after

@@ -241,6 +241,13 @@ SPECTACULAR_SETTINGS = {
 # Slack (notifications/slack). With no token anywhere, messages go to the local outbox.
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
+# Recorded Slack events / clicks (retry and replay guards) are deleted after this
+# many hours by a periodic task (notifications/pruning.py). Slack retries within ~1 h.
+SLACK_SEEN_RETENTION_HOURS = env.int("SLACK_SEEN_RETENTION_HOURS", default=72)
+if SLACK_SEEN_RETENTION_HOURS < 2:
+    raise ImproperlyConfigured(
+        "SLACK_SEEN_RETENTION_HOURS must be at least 2 (Slack retries an event for an hour)."
+    )
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
 # The workspace (slug) SLACK_BOT_TOKEN belongs to; empty: the oldest workspace.
 SLACK_WORKSPACE = env.str("SLACK_WORKSPACE", default="")

@@ -80,7 +80,8 @@ def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict
             workspace,
             kind="slack.rep_dm",
             key=f"decision:{decision.id}:rep_dm",
-            target={"user": decision.rep.slack_user_id},
+            # The rep id names the rep in the console ("DM Dana"), the user id is the address.
+            target={"user": decision.rep.slack_user_id, "rep": decision.rep_id},
             payload=messages.rep_dm(info, url, channel),
             **common,
         )

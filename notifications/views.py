@@ -27,9 +27,15 @@ def _connection(workspace) -> str:
 
 @console_view
 def slack_page(request):
+    return _page(request)
+
+
+def _page(request, *, form=None, http_status=200):
+    """The page; `form` is a bound form with its errors shown beside its fields."""
     workspace = request.workspace
-    own = SlackSettings.objects.filter(workspace=workspace).first()
-    form = SlackSettingsForm(initial={"default_channel": own.default_channel if own else ""})
+    if form is None:
+        own = SlackSettings.objects.filter(workspace=workspace).first()
+        form = SlackSettingsForm(initial={"default_channel": own.default_channel if own else ""})
     status = request.GET.get("status", "")
     qs = Delivery.objects.filter(workspace=workspace).select_related("decision__lead")
     if status in dict(Delivery.STATUSES):
@@ -48,6 +54,7 @@ def slack_page(request):
             "sync": SlackSync.objects.filter(workspace=workspace).first(),
             "failed": Delivery.objects.filter(workspace=workspace, status=Delivery.FAILED).count(),
         },
+        status=http_status,
     )
 
 
@@ -56,8 +63,8 @@ def slack_page(request):
 def slack_settings(request):
     form = SlackSettingsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("console:slack", ws=request.workspace.id)
+        # Each error beside its field (issue 14 item 10), the page answers 400, nothing saved.
+        return _page(request, form=form, http_status=400)
     actions.save_slack_settings(request.workspace, **form.cleaned_data)
     messages.success(request, "Slack settings saved.")
     return redirect("console:slack", ws=request.workspace.id)

@@ -4,6 +4,8 @@ free/busy for a chosen rep, with Google's answer or its error)."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from routing.console.access import console_view
 from routing.console.forms import run_action
+from routing.console.json_fields import refuse_bad_strings
 from routing.models import Rep
 
 from ..actions.google import MAX_TIMEOUT, MIN_TIMEOUT, save_google_settings
@@ -41,6 +44,15 @@ class GoogleSettingsForm(forms.Form):
         label="Ask free/busy as",
         help_text="A user of your Google Workspace. Empty: the first rep of each request.",
     )
+
+    def clean_service_account(self):
+        text = self.cleaned_data["service_account"]
+        try:
+            info = json.loads(text) if text.strip() else None
+        except ValueError:
+            return text  # not JSON: the action says so, beside the field
+        refuse_bad_strings(info, "The key file")  # "\u0000" / "\ud800" escapes
+        return text
 
 
 class CheckForm(forms.Form):

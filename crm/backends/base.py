@@ -150,8 +150,18 @@ class CrmBackend:
         """The person by email, else the company by domain, else `CrmRecord.not_found`."""
         raise NotImplementedError
 
-    def write_fields(self, record_type: str, record_id: str, values: dict[str, FieldValue]) -> None:
-        """Set `values` ({CRM field name: value}) on one record. None clears a field."""
+    def write_fields(
+        self,
+        record_type: str,
+        record_id: str,
+        values: dict[str, FieldValue],
+        *,
+        email: str | None = None,
+    ) -> None:
+        """Set `values` ({CRM field name: value}) on one record. None clears a field.
+
+        `email` is the lead's email, for a CRM that writes by email (Marketo's
+        createOrUpdate); the others write by `record_id` and ignore it."""
         raise NotImplementedError
 
     def owner_email_for(self, owner_id: str) -> str | None:

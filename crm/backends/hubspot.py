@@ -151,7 +151,14 @@ class HubSpotBackend(CrmBackend):
 
     # -- write-back ----------------------------------------------------------------
 
-    def write_fields(self, record_type: str, record_id: str, values: dict[str, FieldValue]) -> None:
+    def write_fields(
+        self,
+        record_type: str,
+        record_id: str,
+        values: dict[str, FieldValue],
+        *,
+        email: str | None = None,
+    ) -> None:
         self.check_record_type(record_type)
         if record_type not in OBJECT_TYPES:
             raise CrmError(

@@ -94,7 +94,14 @@ class LocalBackend(CrmBackend):
             account_owner_email=(account.owner_email or None) if account is not None else None,
         )
 
-    def write_fields(self, record_type: str, record_id: str, values: dict[str, FieldValue]) -> None:
+    def write_fields(
+        self,
+        record_type: str,
+        record_id: str,
+        values: dict[str, FieldValue],
+        *,
+        email: str | None = None,
+    ) -> None:
         from crm.models import LocalAccount, LocalContact
 
         self.check_record_type(record_type)

@@ -1,6 +1,9 @@
 """Marketo: the lead by email, its owner from an owner field (the SFDC-synced
 leadOwnerEmail unless configured), lifecycle and status from configured
-fields; write-back updates the lead by id."""
+fields; write-back is `createOrUpdate` on the lead's email (the key Marketo dedupes
+leads on), so a lead merged or re-created in Marketo since the lookup still gets the
+Knock fields. https://developers.marketo.com/rest-api/lead-database/leads/#create_and_update
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from crm.clients.marketo import MarketoClient
 from .base import CrmBackend, CrmError, CrmRecord, FieldValue
 
 LEAD_ID = re.compile(r"^[0-9]{1,18}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 BASE_FIELDS = ["id", "email", "firstName", "lastName", "company", "title", "updatedAt"]
 DEFAULTS = {"owner_field": "leadOwnerEmail", "status_field": "leadStatus", "lifecycle_field": ""}
 
@@ -42,7 +46,9 @@ class MarketoBackend(CrmBackend):
     def lookup(self, email: str, domain: str | None = None) -> CrmRecord:
         self.client.timeout = self.lookup_timeout
         email = (email or "").strip().lower()
-        if not email:
+        if not email or "," in email:
+            # filterValues is a comma-separated list: a (quoted) comma in an address
+            # would ask for two other leads. Marketo cannot hold such an address.
             return CrmRecord.not_found(self.name)
         owner_f, status_f, stage_f = (
             self.options["owner_field"],
@@ -71,7 +77,14 @@ class MarketoBackend(CrmBackend):
             account_name=str(lead.get("company") or "") or None,
         )
 
-    def write_fields(self, record_type: str, record_id: str, values: dict[str, FieldValue]) -> None:
+    def write_fields(
+        self,
+        record_type: str,
+        record_id: str,
+        values: dict[str, FieldValue],
+        *,
+        email: str | None = None,
+    ) -> None:
         self.check_record_type(record_type)
         if record_type != "lead":
             raise CrmError(
@@ -79,10 +92,18 @@ class MarketoBackend(CrmBackend):
                 permanent=True,
                 code="bad_record_type",
             )
-        if not LEAD_ID.match(str(record_id or "")):
+        email = (email or "").strip().lower()
+        if email and not EMAIL.match(email):
+            raise CrmError(f"{email!r} is not an email address", permanent=True, code="bad_email")
+        if not email and not LEAD_ID.match(str(record_id or "")):
             raise CrmError(f"{record_id!r} is not a Marketo lead id", permanent=True, code="bad_id")
         if not values:
             return
         self.client.timeout = self.write_timeout
         # Marketo clears a field given null.
-        self.client.update_lead(int(record_id), dict(values))
+        if email:
+            self.client.upsert_lead_by_email(email, dict(values))
+        else:
+            # A delivery planned before the email was recorded in its target: by id
+            # (Marketo allows only updateOnly when the lookup field is id).
+            self.client.update_lead(int(record_id), dict(values))

@@ -165,7 +165,14 @@ class SalesforceBackend(CrmBackend):
 
     # -- write-back ----------------------------------------------------------------
 
-    def write_fields(self, record_type: str, record_id: str, values: dict[str, FieldValue]) -> None:
+    def write_fields(
+        self,
+        record_type: str,
+        record_id: str,
+        values: dict[str, FieldValue],
+        *,
+        email: str | None = None,
+    ) -> None:
         self.check_record_type(record_type)
         if not RECORD_ID.match(str(record_id or "")):
             raise CrmError(

@@ -164,10 +164,25 @@ class MarketoClient:
         results = data.get("result") or []
         return results[0] if results else None
 
+    def upsert_lead_by_email(self, email: str, values: dict) -> dict:
+        """createOrUpdate with lookupField email: the Knock fields land on the lead
+        with this email (created if Marketo no longer has one)."""
+        body = {
+            "action": "createOrUpdate",
+            "lookupField": "email",
+            "input": [{**values, "email": email}],
+        }
+        return self._write(body)
+
     def update_lead(self, lead_id: int, values: dict) -> dict:
-        body = {"action": "updateOnly", "lookupField": "id", "input": [{"id": lead_id, **values}]}
+        body = {"action": "updateOnly", "lookupField": "id", "input": [{**values, "id": lead_id}]}
+        return self._write(body)
+
+    def _write(self, body: dict) -> dict:
         data = self.request("POST", "/rest/v1/leads.json", json=body)
         result = (data.get("result") or [{}])[0]
+        # A record-level failure comes in a 200 with success: true (e.g. 1006 unknown
+        # field, 1003 invalid value): permanent, and its reason is what the console shows.
         if result.get("status") == "skipped":
             raise error_from(result.get("reasons") or [{"message": "the update was skipped"}])
         return result

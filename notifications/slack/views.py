@@ -6,10 +6,12 @@ by event id and dropped, replays of an interaction by a key per click. A signed
 request that is not shaped like Slack's is a 400, never a 500.
 """
 
+import functools
 import hashlib
 import json
 import logging
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -32,8 +34,29 @@ def _refuse(request, why: str) -> HttpResponse:
     return JsonResponse({"error": why}, status=401 if "signature" in why else 403)
 
 
+def _bounded_body(view):
+    """An oversize body (over DATA_UPLOAD_MAX_MEMORY_SIZE) or too many form fields is a
+    JSON 400 here, not Django's SuspiciousOperation page (HTML, a debug page in DEBUG).
+    The body is read before the signature check: verifying needs all of it anyway."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            request.body  # noqa: B018 (reads and caches it, or raises)
+            if request.content_type == "application/x-www-form-urlencoded":
+                request.POST  # noqa: B018
+        except RequestDataTooBig:
+            return JsonResponse({"error": "request body too large"}, status=400)
+        except TooManyFieldsSent:
+            return JsonResponse({"error": "too many form fields"}, status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @csrf_exempt
 @require_POST
+@_bounded_body
 def events(request):
     problem = signature_problem(request)
     if problem:
@@ -137,6 +160,7 @@ def _joins(payload: dict) -> list[tuple[str, str, tuple[str, str, str, str]]]:
 
 @csrf_exempt
 @require_POST
+@_bounded_body
 def interactions(request):
     problem = signature_problem(request)
     if problem:

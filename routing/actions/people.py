@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from routing.availability import WorkingHoursError, parse_working_hours, valid_timezone
 from routing.ids import is_db_id
@@ -69,7 +70,49 @@ def _refuse_if_routed_to(obj, segments, what: str) -> None:
 @transaction.atomic
 def delete_rep(rep: Rep) -> None:
     _refuse_if_routed_to(rep, Segment.objects.filter(assignee_rep=rep), "rep")
+    _refuse_if_booked_with(rep)
     rep.delete()
+
+
+def _refuse_if_booked_with(rep: Rep) -> None:
+    """A rep who hosts or attends an upcoming booked meeting, or is offered by a meeting
+    segment's booking, cannot be deleted: the meeting would lose its owner (and its
+    calendar event its way to be moved or cancelled), the booking would offer nobody.
+
+    Meetings are read through the reverse relations calendars declares on Rep
+    (owned_meetings, attended_meetings): no import of calendars (import-linter).
+    """
+    now = timezone.now()
+    upcoming = {}
+    for relation in ("owned_meetings", "attended_meetings"):
+        manager = getattr(rep, relation, None)
+        if manager is not None:
+            for meeting in manager.filter(status="booked", end__gt=now).order_by("start")[:5]:
+                upcoming[meeting.id] = meeting
+    if upcoming:
+        first = min(upcoming.values(), key=lambda m: m.start)
+        count = len(upcoming)
+        raise ActionError(
+            {
+                "detail": f"{rep.name} has {count} upcoming meeting{'s' if count != 1 else ''} "
+                f"(the next on {first.start:%Y-%m-%d %H:%M} UTC): cancel or reassign "
+                "them first, or deactivate the rep instead."
+            }
+        )
+    offered = sorted(
+        f"{s.rule.name} / {s.name}"
+        for s in Segment.objects.filter(
+            rule__workspace_id=rep.workspace_id, assignee_type="booking"
+        )
+        .select_related("rule")
+        .only("name", "booking", "rule__name")
+        if isinstance(s.booking, dict) and rep.id in (s.booking.get("reps") or [])
+    )
+    if offered:
+        raise ActionError(
+            {"detail": f"{rep.name} is offered by the meeting booking of: {', '.join(offered)}. "
+             "Change those first, or deactivate the rep instead."}
+        )  # fmt: skip
 
 
 AGENT_FIELDS = ("name", "specialty", "is_active")

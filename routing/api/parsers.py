@@ -10,7 +10,7 @@
 import re
 
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 
 # NUL, and the surrogate range: a str holding one came from a "\ud8xx" escape.
 _BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
@@ -79,10 +79,33 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
+# Form and multipart bodies are flat: name=value pairs. The API takes them for flat
+# input (a rep, a link, a close with no body); anything nested (a chat's lead, its
+# custom fields, a pool's members) must be JSON. Nested notation in a form body
+# ("lead.email", "lead[email]") or a value that is JSON text ('{"email": ...}') is a
+# 415 that says so, rather than a confusing "This field is required." for `lead`.
+NESTED_KEY = re.compile(r"[.\[\]]")
+JSON_ONLY = (
+    "Nested input needs a JSON body: send Content-Type: application/json "
+    "(form and multipart bodies are for flat fields only)."
+)
+
+
+def refuse_nested_form(data) -> None:
+    for key, values in data.lists():
+        looks_like_json = any(
+            isinstance(v, str) and v.strip()[:1] in ("{", "[") and v.strip()[-1:] in ("}", "]")
+            for v in values
+        )
+        if NESTED_KEY.search(key) or looks_like_json:
+            raise UnsupportedMediaType(media_type="", detail=f"{key}: {JSON_ONLY}")
+
+
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         refuse_bad_strings(dict(data.lists()))
+        refuse_nested_form(data)
         return data
 
 
@@ -90,6 +113,7 @@ class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
         refuse_bad_strings(dict(parsed.data.lists()))
+        refuse_nested_form(parsed.data)
         return parsed
 
 

@@ -15,6 +15,8 @@ from routing.actions import ActionError
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
 from routing.timezones import ZONES
 
+from .json_fields import refuse_bad_strings
+
 # The people forms moved to people_forms.py; still importable from here.
 from .people_forms import AddMemberForm, AIAgentForm, PoolForm, RepForm  # noqa: F401
 
@@ -97,9 +99,11 @@ class SegmentForm(forms.Form):
         if not raw:
             return {"all": []}
         try:
-            return json.loads(raw)
+            tree = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"The conditions are not valid JSON: {exc.msg}.") from exc
+        refuse_bad_strings(tree, "The conditions")
+        return tree
 
     def clean(self):
         data = super().clean()
@@ -225,6 +229,12 @@ class TestLeadForm(forms.Form):
                 return data
             if not isinstance(context, dict):
                 self.add_error("context_json", "The context must be a JSON object.")
+                return data
+            try:
+                refuse_bad_strings(context, "The context")
+            except forms.ValidationError as exc:
+                self.add_error("context_json", exc)
+                return data
             data["context"] = context
         elif not data.get("email"):
             self.add_error("email", "Give an email, or paste a context.")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from routing import actions
@@ -70,7 +71,8 @@ def test_reassign_is_a_new_decision_whose_trace_names_who_and_why(api, make_rep)
     decision = out["reassignment"]
     assert decision["via"] == "reassigned"
     assert decision["assignee"] == {"type": "rep", "id": ben.id, "name": "Ben"}
-    assert decision["id"] != data["decision"] and out["reassignments"] == [decision["id"]]
+    assert decision["id"] != data["decision"]
+    assert [r["decision"] for r in out["reassignments"]] == [decision["id"]]
     moved = decision["trace"]["reassigned"]
     assert moved["reason"] == "Ben speaks German"
     assert moved["by"].startswith("API token")
@@ -194,3 +196,63 @@ def test_reassignment_decision_is_immutable(api, make_rep):
     assert decision.reassigned_chat_id == data["id"] and decision.chat_id is None
     assert decision.trace["reassigned"]["reason"] == ""
     assert "No reason given." in decision.trace["lines"]
+
+
+def test_get_chat_shows_closed_at_closed_by_and_each_reassignment(api, make_rep):
+    """GET /chats/{id}/ (and the list) carry the lifecycle: who closed it and when,
+    and every reassignment oldest first: who, when, why, from -> to."""
+    amy, ben, cy = make_rep("Amy"), make_rep("Ben"), make_rep("Cy")
+    data = chat(api)
+    url = f"{CHATS}{data['id']}/"
+    fresh = ok(api.get(url))
+    assert (fresh["closed_at"], fresh["closed_by"], fresh["reassignments"]) == (None, "", [])
+
+    first = ok(api.post(f"{url}reassign/", {"rep": ben.id, "reason": "German"}, format="json"), 201)
+    second = ok(api.post(f"{url}reassign/", {"rep": cy.id}, format="json"), 201)
+    ok(api.post(f"{url}close/"))
+
+    got = ok(api.get(url))
+    assert got["status"] == "closed"
+    assert got["closed_at"] is not None and got["closed_by"].startswith("API token")
+    one, two = got["reassignments"]
+    assert one["decision"] == first["reassignment"]["id"]
+    assert one["by"].startswith("API token") and one["reason"] == "German"
+    assert one["from"] == {"type": "rep", "id": amy.id, "name": "Amy"}
+    assert one["to"] == {"type": "rep", "id": ben.id, "name": "Ben"}
+    assert one["at"] == first["reassignment"]["created_at"]
+    assert two["decision"] == second["reassignment"]["id"] and two["reason"] == ""
+    assert two["from"]["name"] == "Ben" and two["to"]["name"] == "Cy"
+    # The list shows the same lifecycle for each chat.
+    [row] = [r for r in ok(api.get(CHATS))["results"] if r["id"] == data["id"]]
+    assert row["reassignments"] == got["reassignments"] and row["closed_at"] == got["closed_at"]
+
+
+def test_chat_list_reads_reassignments_in_one_query(api, make_rep):
+    make_rep("Amy")
+    ben = make_rep("Ben")
+    for n in range(3):
+        data = chat(api, email=f"l{n}@x.com")
+        ok(api.post(f"{CHATS}{data['id']}/reassign/", {"rep": ben.id}, format="json"), 201)
+
+    def queries_of_the_list(expected_rows):
+        seen = []
+        with connection.execute_wrapper(lambda run, sql, *a: seen.append(sql) or run(sql, *a)):
+            assert len(ok(api.get(CHATS))["results"]) == expected_rows
+        return len(seen)
+
+    three = queries_of_the_list(3)
+    more = chat(api, email="more@x.com")
+    ok(api.post(f"{CHATS}{more['id']}/reassign/", {"rep": ben.id}, format="json"), 201)
+    assert queries_of_the_list(4) == three  # a 4th chat and reassignment: no more queries
+
+
+def test_the_schema_documents_the_lifecycle_of_a_chat(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    get = schema["paths"]["/api/v1/chats/{id}/"]["get"]["responses"]["200"]["content"]
+    ref = get["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    props = schema["components"]["schemas"][ref]["properties"]
+    assert {"closed_at", "closed_by", "reassignments"} <= set(props)
+    item = props["reassignments"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][item]["properties"]) == {
+        "decision", "at", "by", "reason", "from", "to"
+    }  # fmt: skip

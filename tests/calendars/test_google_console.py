@@ -166,3 +166,16 @@ def test_only_members_see_the_page(client, page, other_api, workspace):
     client.force_login(user)
     assert client.get(page).status_code == 404
     assert client.post(page + "check/", {"rep": 1}).status_code == 404
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\ud800"])
+def test_a_key_with_a_nul_or_a_lone_surrogate_is_refused_beside_the_field(
+    console, page, workspace, key, escape
+):
+    bad = key.replace('"client_email": "', f'"client_email": "{escape}', 1)
+    assert bad != key
+    response = post(console, page, service_account=bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The key file (at client_email) contains" in html
+    assert not GoogleSettings.objects.filter(workspace=workspace).exists()

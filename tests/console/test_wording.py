@@ -100,16 +100,33 @@ def test_sync_is_disabled_with_its_reason_without_a_token(console, workspace, se
 @pytest.mark.parametrize("channel", ["not a channel!!", "#Leads Team", "leads?"])
 def test_slack_default_channel_must_be_a_channel(console, workspace, channel):
     response = console.post(url(workspace, "slack/settings/"), {"default_channel": channel})
-    assert response.status_code == 302
-    page = console.get(url(workspace, "slack/")).content.decode()
-    assert "is not a Slack channel" in page
+    assert response.status_code == 400
+    page = response.content.decode()
+    # Beside the field (inside its form-row), kept as typed, and not a flash message.
+    row = re.search(r'<div class="form-row field-error">.*?</div>', page, re.S).group(0)
+    assert 'name="default_channel"' in row and "is not a Slack channel" in row
+    assert 'class="toasts"' not in page
     assert not SlackSettings.objects.filter(workspace=workspace).exists()
+    # The next page view has no leftover flash either.
+    assert "is not a Slack channel" not in console.get(url(workspace, "slack/")).content.decode()
 
 
 @pytest.mark.parametrize("channel", ["#leads", "sales-emea", "C0123456789"])
 def test_slack_default_channel_accepts_names_and_ids(console, workspace, channel):
     console.post(url(workspace, "slack/settings/"), {"default_channel": channel})
     assert SlackSettings.objects.get(workspace=workspace).default_channel == channel
+
+
+def test_a_refused_pool_weight_shows_beside_the_members_weight(console, workspace, make_rep):
+    dana, omar = make_rep("Dana"), make_rep("Omar")
+    pool = actions.create_pool(workspace, name="P", members=[{"rep": dana.id}, {"rep": omar.id}])
+    response = console.post(url(workspace, f"pools/{pool.id}/members/{omar.id}/"), {"weight": "0"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="member-error-{omar.id}"' in page and f'id="member-error-{dana.id}"' not in page
+    assert "Omar&#x27;s weight must be a whole number from 1 to 1000." in page
+    assert 'class="toasts"' not in page
+    assert sorted(pool.members.values_list("weight", flat=True)) == [1, 1]
 
 
 def test_deactivating_a_link_asks_first(console, workspace):

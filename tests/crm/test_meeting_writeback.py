@@ -60,7 +60,11 @@ def test_local_crm_contact_gets_owner_and_status_through_the_meeting_life(api, w
     assert (meeting.crm_record_type, meeting.crm_record_id) == ("contact", str(contact.id))
     [write] = writes(meeting)
     assert write.key == f"meeting:{meeting.id}:crm:booked"
-    assert write.target == {"record_type": "contact", "record_id": str(contact.id)}
+    assert write.target == {
+        "record_type": "contact",
+        "record_id": str(contact.id),
+        "email": "lee@bigco.com",  # what Marketo writes by
+    }
     assert run_all(meeting) == ["done"]
     contact.refresh_from_db()
     assert contact.custom_fields == {

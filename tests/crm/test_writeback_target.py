@@ -73,7 +73,11 @@ def test_write_to_accounts_turned_on_writes_the_account(api, globex, crm_setting
     crm_settings("local", write_to_accounts=True)
     data = route(api, "ann@globex.com")
     [write] = writes(data["id"])
-    assert write.target == {"record_type": "account", "record_id": str(globex.id)}
+    assert write.target == {
+        "record_type": "account",
+        "record_id": str(globex.id),
+        "email": "ann@globex.com",
+    }
     runner.run(write.id)
     globex.refresh_from_db()
     assert globex.custom_fields == {"Knock: Rep Owner": "Priya"}

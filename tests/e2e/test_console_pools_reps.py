@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from routing.models import Pool, PoolMember, Rep
 
-from .conftest import nav, toast
+from .conftest import nav, screenshot, toast
 
 
 def member_row(page, name: str):
@@ -83,7 +83,11 @@ def test_a_weight_of_zero_is_refused_with_a_message(logged_in_page, acme):
     weight.evaluate("el => el.removeAttribute('min')")
     weight.fill("0")
     dana.get_by_role("button", name="Save").click()
-    expect(page.locator(".toast.error")).to_contain_text("must be a whole number from 1 to 1000")
+    # Beside the member's weight (issue 14 item 10), not a flash message.
+    dana = member_row(page, "Dana Whitfield")
+    expect(dana.get_by_role("alert")).to_contain_text("must be a whole number from 1 to 1000")
+    expect(page.locator(".toast")).to_have_count(0)
+    screenshot(page, "pool-weight-error.png")
     assert PoolMember.objects.get(pool=acme.pool, rep=acme.reps["Dana"]).weight == 1
 
 

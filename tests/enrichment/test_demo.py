@@ -49,3 +49,33 @@ def test_a_personal_email_gets_no_company(client):
     )
     assert not routed.context["company"]
     assert "personal email domain" in routed.outcome.trace["gaps"]["company"]
+
+
+def test_any_seeded_company_routes_from_the_public_page_with_each_facts_source(client):
+    """Issue 15 "Done when": someone@<a seeded domain> (not in the demo CRM) from the
+    public page matches a company-size segment; the trace names every fact's source."""
+    call_command("seed_demo", chats=0, stdout=io.StringIO())
+    workspace = Workspace.objects.get(slug="demo-co")
+    company = (
+        Company.objects.filter(workspace=workspace, employees__gt=1000)
+        .exclude(domain="globex.com")
+        .order_by("domain")
+        .first()
+    )
+    response = client.post(
+        f"/l/{workspace.slug}/g2-listing/",
+        {"email": f"someone@{company.domain}", "name": "Some One", "message": "pricing"},
+    )
+    assert response.status_code in (200, 302)
+    decision = workspace.decisions.order_by("-id").first()
+    assert decision.lead.email == f"someone@{company.domain}"
+    assert decision.segment_name == "Enterprise from G2 / LinkedIn"
+    facts = {k: v for k, v in decision.context["sources"].items() if k.startswith("company.")}
+    assert set(facts) >= {"company.name", "company.employees", "company.industry"}
+    assert set(facts.values()) == {"enrichment: local"}
+    lines = decision.trace["lines"]
+    assert f"company.employees = {company.employees:,} (enrichment: local)" in lines
+    for field in facts:
+        assert any(
+            line.startswith(f"{field} = ") and "(enrichment: local)" in line for line in lines
+        )

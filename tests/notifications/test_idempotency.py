@@ -102,7 +102,7 @@ def test_the_worker_dies_after_posting_and_the_message_still_appears_once(
         assert slack.calls_to("conversations.list")  # "#leads" resolved to its id
     else:
         assert len(slack.calls_to("conversations.open")) == 1  # the DM channel was remembered
-        assert delivery.target == {"user": user_id(1)}
+        assert delivery.target == {"user": user_id(1), "rep": team.dana.id}
 
 
 def test_a_stuck_delivery_is_found_again_in_a_busy_channel(slack, team, route, dies_after_posting):

@@ -132,3 +132,24 @@ def test_other_block_actions_are_recorded_for_nothing(invited, slack_client):
 def test_an_event_payload_still_works(slack, slack_client):
     body = {"type": "url_verification", "challenge": "abc"}
     assert json.loads(post_event(slack_client, body).content) == {"challenge": "abc"}
+
+
+@pytest.mark.parametrize("signed", [True, False])
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        ("/slack/events/", "application/json", b'{"type": "x", "pad": "' + b"a" * 300_000 + b'"}'),
+        ("/slack/interactions/", "application/x-www-form-urlencoded", b"payload=" + b"a" * 300_000),
+        ("/slack/interactions/", "application/x-www-form-urlencoded", b"&".join([b"a=1"] * 1500)),
+    ],
+)
+def test_an_oversize_body_is_a_clean_json_400(
+    slack, slack_client, settings, path, content_type, body, signed
+):
+    settings.DEBUG = True  # Django's own answer would be its HTML debug page
+    headers = slack_headers(body) if signed else {}
+    response = slack_client.post(path, body, content_type=content_type, **headers)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] in ("request body too large", "too many form fields")
+    assert not ready_tasks().exists() and not SlackInteraction.objects.exists()

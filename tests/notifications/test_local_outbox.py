@@ -28,7 +28,7 @@ def test_routing_a_chat_fills_the_outbox_and_sends_nothing(local, team, route):
     assert alert.key == f"decision:{decision_id}:alert"
     assert dm.key == f"decision:{decision_id}:rep_dm"
     assert alert.target == {"channel": "#leads"}
-    assert dm.target == {"user": user_id(1)}
+    assert dm.target == {"user": user_id(1), "rep": team.dana.id}
     assert alert.payload["text"] == "New lead: Lee Lead → Dana"
     assert dm.payload["text"].startswith("A new lead is yours: Lee Lead.")
     for d in (alert, dm):
@@ -58,7 +58,7 @@ def test_a_segment_channel_overrides_the_rule(local, team, route):
     )
     found = by_kind(route()["id"])
     assert found["slack.alert"].target == {"channel": "#vip-leads"}
-    assert found["slack.rep_dm"].target == {"user": user_id(2)}
+    assert found["slack.rep_dm"].target == {"user": user_id(2), "rep": team.omar.id}
     assert "VIP" in str(found["slack.alert"].payload)
 
 
@@ -159,7 +159,9 @@ def test_the_console_lists_the_outbox(console, local, notify_owner, route):
     assert "Local outbox" in html
     assert html.count("In outbox") == 3
     assert "#leads" in html
-    assert f"DM {user_id(1)}" in html and f"DM {user_id(2)}" in html
+    # Each DM names its rep, not the Slack user id.
+    assert "DM Dana" in html and "DM Omar" in html
+    assert user_id(1) not in html and user_id(2) not in html
     assert "New lead: Lee Lead → Dana" in html
     assert "Your CRM contact Lee Lead just started a chat" in html
     assert "lead@bigco.com" in html  # each row links to its decision
@@ -173,9 +175,9 @@ def test_the_console_lists_the_outbox(console, local, notify_owner, route):
 def test_a_rep_without_a_slack_id_shows_as_such(console, local, team, route, make_rep):
     actions.update_rep(team.dana, slack_user_id="")
     data = route()
-    assert by_kind(data["id"])["slack.rep_dm"].target == {"user": ""}
+    assert by_kind(data["id"])["slack.rep_dm"].target == {"user": "", "rep": team.dana.id}
     html = console.get(f"/w/{team.workspace.id}/slack/").content.decode()
-    assert "no Slack user" in html
+    assert '<span class="ko">DM Dana: no Slack user</span>' in html
 
 
 def test_the_console_says_where_crm_and_calendar_deliveries_go(console, local, team):
@@ -190,3 +192,35 @@ def test_the_console_says_where_crm_and_calendar_deliveries_go(console, local, t
     assert "Google Calendar of Dana" in html and "CRM lead 42" in html
     assert "Calendar event for a meeting" in html  # Delivery.KINDS names the kind
     assert "no Slack user" not in html
+
+
+@pytest.mark.parametrize(
+    "kind, target, where, missing",
+    [
+        ("slack.rep_dm", {"user": "U1", "rep": "1"}, "DM U1", False),  # a rep id as text
+        ("slack.rep_dm", {"user": "U1", "rep": True}, "DM U1", False),
+        ("slack.rep_dm", {"user": "U1", "rep": 99999}, "DM U1", False),  # rep deleted
+        ("slack.rep_dm", {"user": ""}, "DM: no Slack user", True),  # a row from before
+        ("slack.rep_dm", {}, "DM: no Slack user", True),
+        ("crm.write", {}, "CRM record", False),
+        ("crm.write", {"record_type": "lead"}, "CRM lead", False),
+        ("slack.update", {"channel": "C1", "ts": "1.2"}, "C1 · edit", False),
+    ],
+)
+def test_odd_targets_read_plainly_and_only_a_dm_can_miss_its_address(
+    local, team, kind, target, where, missing
+):
+    from outbox import display
+
+    outbox.enqueue(team.workspace, kind=kind, key="k", backend="local", target=target, payload={})
+    [d] = display.describe(Delivery.objects.filter(key="k"))
+    assert (d.where, d.where_missing) == (where, missing)
+
+
+def test_a_crm_write_never_reads_as_a_missing_slack_user(console, local, team, route):
+    outbox.enqueue(
+        team.workspace, kind="crm.write", key="w", backend="crm:local", target={}, payload={}
+    )
+    html = console.get(f"/w/{team.workspace.id}/slack/").content.decode()
+    assert "CRM record" in html
+    assert "no Slack user" not in html and 'class="ko"' not in html

@@ -21,6 +21,7 @@ from ..serializers.chats import (
     ChatSerializer,
     DecisionSerializer,
 )
+from ..serializers.lifecycle import LifecycleChatSerializer
 from .base import WorkspaceScopedMixin
 from .lifecycle import ChatLifecycleMixin
 
@@ -81,7 +82,17 @@ class ChatViewSet(
             return Chat.objects.none()
         if self.action == "list":
             refuse_unknown_params(self.request, set())  # no filters here: `?rep=` is a typo
-        return CHATS.filter(workspace=self.workspace)
+        qs = CHATS.filter(workspace=self.workspace)
+        if self.action in ("list", "retrieve"):
+            qs = qs.prefetch_related("reassignments")  # one query for the page's chats
+        return qs
+
+    def get_serializer_class(self):
+        # GET shows the lifecycle (closed_at, closed_by, reassignments); the create
+        # answer stays ChatSerializer: a chat just routed has none of them yet.
+        if self.action in ("list", "retrieve"):
+            return LifecycleChatSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         request=ChatCreateSerializer,
@@ -107,7 +118,7 @@ class ChatViewSet(
 
         return idempotent_create(request, self.workspace, produce, what="chat")
 
-    @extend_schema(request=ReplySerializer, responses={200: ChatSerializer})
+    @extend_schema(request=ReplySerializer, responses={200: LifecycleChatSerializer})
     @action(detail=True, methods=["post"], serializer_class=ReplySerializer)
     def replies(self, request, pk=None):
         """A human replied on another chat surface (what a Slack thread reply does).
@@ -125,7 +136,8 @@ class ChatViewSet(
         if rep is None:
             raise ValidationError({"rep": ["No active rep with this id in this workspace."]})
         actions.record_reply(chat, rep, serializer.validated_data.get("at"))
-        return Response(ChatSerializer(CHATS.get(pk=chat.pk)).data)
+        fresh = CHATS.prefetch_related("reassignments").get(pk=chat.pk)
+        return Response(LifecycleChatSerializer(fresh).data)  # the same shape as GET
 
 
 def _id_param(name, what):

@@ -5,48 +5,19 @@ workspace, so another workspace's chat is a 404.
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from routing import actions
-from routing.actions.lifecycle import MAX_REASON
 from routing.models import Chat, Rep
 
-from ..serializers.chats import MAX_ID, ChatSerializer, DecisionSerializer, StrictSerializer
-
-
-class LifecycleChatSerializer(ChatSerializer):
-    """A chat with its lifecycle: when and by whom it was closed, its reassignments."""
-
-    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    closed_by = serializers.CharField(read_only=True)
-    last_activity_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    reassignments = serializers.SerializerMethodField()
-
-    class Meta(ChatSerializer.Meta):
-        fields = [*ChatSerializer.Meta.fields, "closed_at", "closed_by", "last_activity_at",
-                  "reassignments"]  # fmt: skip
-
-    def get_reassignments(self, obj) -> list[int]:
-        return list(obj.reassignments.order_by("created_at", "id").values_list("id", flat=True))
-
-
-class ReassignSerializer(StrictSerializer):
-    rep = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=MAX_REASON, trim_whitespace=True
-    )
-
-
-class ReassignedSerializer(LifecycleChatSerializer):
-    """The chat after a reassignment, with the reassignment's own decision."""
-
-    reassignment = DecisionSerializer(read_only=True)
-
-    class Meta(LifecycleChatSerializer.Meta):
-        fields = [*LifecycleChatSerializer.Meta.fields, "reassignment"]
+from ..serializers.lifecycle import (
+    LifecycleChatSerializer,
+    ReassignedSerializer,
+    ReassignSerializer,
+)
 
 
 def who(request) -> str:
@@ -57,9 +28,13 @@ def who(request) -> str:
 
 class ChatLifecycleMixin:
     def _fresh(self, chat: Chat, serializer=LifecycleChatSerializer, reassignment=None):
-        fresh = Chat.objects.select_related(
-            "lead", "link", "decision", "rep_owner", "ai_owner", "responding_rep"
-        ).get(pk=chat.pk)
+        fresh = (
+            Chat.objects.select_related(
+                "lead", "link", "decision", "rep_owner", "ai_owner", "responding_rep"
+            )
+            .prefetch_related("reassignments")
+            .get(pk=chat.pk)
+        )
         fresh.reassignment = reassignment
         return serializer(fresh, context={"request": self.request}).data
 

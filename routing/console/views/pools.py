@@ -65,14 +65,18 @@ def _shares(pool: Pool, members) -> list[dict]:
     return rows
 
 
-def _detail(request, pool, form=None, add_form=None, status=200):
+def _detail(request, pool, form=None, add_form=None, status=200, member_errors=None):
+    """`member_errors` ({rep id: text}) shows a refused member save beside its weight."""
     members = list(pool.members.select_related("rep").order_by("id"))
+    rows = _shares(pool, members) if members else []
+    for row in rows:
+        row["error"] = (member_errors or {}).get(row["member"].rep_id, "")
     return render(
         request,
         "console/pool_detail.html",
         {
             "pool": pool,
-            "rows": _shares(pool, members) if members else [],
+            "rows": rows,
             "form": form
             or PoolForm(
                 initial={
@@ -147,9 +151,10 @@ def pool_update_member(request, pool_id, rep_id):
     try:
         actions.update_pool(pool, members=members)
     except actions.ActionError as exc:
-        messages.error(request, exc.text())
-    else:
-        messages.success(request, "Members saved.")
+        # Beside the member's weight, not a flash (issue 14 item 10); nothing saved.
+        pool.refresh_from_db()
+        return _detail(request, pool, status=400, member_errors={rep_id: exc.text()})
+    messages.success(request, "Members saved.")
     return redirect("console:pool", ws=request.workspace.id, pool_id=pool.id)
 
 
