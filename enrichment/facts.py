@@ -40,7 +40,7 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def fetch(workspace, *, email: str, domain: str | None) -> EnrichmentFacts:
-    settings = EnrichmentSettings.for_workspace(workspace)
+    settings = EnrichmentSettings.cached_for(workspace)
     return lookup(settings, domain or "")
 
 

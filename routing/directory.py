@@ -63,6 +63,16 @@ class WorkspaceDirectory:
             self._agents = list(AIAgent.objects.filter(workspace=self.workspace))
         return self._agents
 
+    def loaded(self) -> dict:
+        """The reps, agents and pools already read (route_chat hands them on, so that
+        the 201, the feed row and the planners do not read them again)."""
+        reps = {**self.pools.loaded_reps(), **(self._reps or {})}
+        return {
+            "reps": reps,
+            "agents": {a.id: a for a in self._agents or ()},
+            "pools": dict(self.pools._pools),
+        }
+
     # -- Directory protocol ---------------------------------------------------
     def prepare(self, pool_ids: list[int]) -> None:
         self.pools.lock(pool_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from routing import cache
 from routing.availability import WorkingHoursError, parse_working_hours, valid_timezone
 from routing.ids import is_db_id
 from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
@@ -42,6 +43,7 @@ def _save_unique(obj, message_field: str, message: str):
     try:
         with transaction.atomic():
             obj.save()
+            cache.touch(obj.workspace_id)
     except IntegrityError as exc:
         raise ActionError({message_field: [message]}) from exc
     return obj
@@ -70,6 +72,7 @@ def _refuse_if_routed_to(obj, segments, what: str) -> None:
 def delete_rep(rep: Rep) -> None:
     _refuse_if_routed_to(rep, Segment.objects.filter(assignee_rep=rep), "rep")
     rep.delete()
+    cache.touch(rep.workspace_id)
 
 
 AGENT_FIELDS = ("name", "specialty", "is_active")
@@ -98,6 +101,7 @@ def _save_named(obj, model, message: str):
 
     check()
     save_unique(obj, {"name": [message]}, recheck=check)
+    cache.touch(obj.workspace_id)
     return obj
 
 
@@ -121,6 +125,7 @@ def delete_ai_agent(agent: AIAgent) -> None:
         )  # fmt: skip
     _refuse_if_routed_to(agent, Segment.objects.filter(assignee_agent=agent), "AI agent")
     agent.delete()
+    cache.touch(agent.workspace_id)
 
 
 # -- pools --------------------------------------------------------------------
@@ -199,3 +204,4 @@ def update_pool(pool: Pool, **data) -> Pool:
 def delete_pool(pool: Pool) -> None:
     _refuse_if_routed_to(pool, Segment.objects.filter(assignee_pool=pool), "pool")
     pool.delete()
+    cache.touch(pool.workspace_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.text import slugify
 
+from routing import cache
 from routing.models import AIAgent, ApiToken, RoutingRule, Workspace
 
 from .errors import ActionError
@@ -105,4 +106,5 @@ def _save_workspace(workspace: Workspace) -> None:
         check_unique(Workspace.objects.all(), workspace, "name", workspace.name, NAME_TAKEN)
 
     check()
+    workspace.routing_stamp = cache.new_stamp()  # its settings may have changed (routing/cache.py)
     save_unique(workspace, {"name": [NAME_TAKEN]}, recheck=check)

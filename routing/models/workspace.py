@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from routing.cache import new_stamp
+
 
 class Workspace(models.Model):
     """One customer company. Every other row belongs to exactly one workspace."""
@@ -24,6 +26,9 @@ class Workspace(models.Model):
         default=24, help_text="Close a chat after this many hours without activity."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Replaced by every write that changes how this workspace routes (routing/cache.py):
+    # the key of the per-process caches of links, rules and settings.
+    routing_stamp = models.CharField(max_length=32, default=new_stamp, editable=False)
 
     class Meta:
         # The switcher lists workspaces by name: two "Acme Inc" would be indistinguishable.
