@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from routing import cache
+
 from . import domains
 from .models import Company
 
@@ -228,5 +230,7 @@ def _write(workspace, rows: list[dict], progress: Progress) -> ImportSummary:
             done += len(batch)
             progress(done, total)
         summary.created, summary.updated = len(new), len(changed)
+        if new or changed:
+            cache.touch(workspace)  # routing caches the table's answers (enrichment.facts)
     progress(total, total)
     return summary

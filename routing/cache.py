@@ -34,8 +34,15 @@ def new_stamp() -> str:
     return uuid.uuid4().hex
 
 
-def get(workspace, kind: str, key: Hashable, load: Callable[[], Any]) -> Any:
-    """`load()`'s value for (workspace, kind, key), cached under the workspace's stamp.
+def get(
+    workspace,
+    kind: str,
+    key: Hashable,
+    load: Callable[[], Any],
+    keep: Callable[[Any], bool] | None = None,
+) -> Any:
+    """`load()`'s value for (workspace, kind, key), cached under the workspace's stamp
+    (unless `keep(value)` says not to, e.g. an error worth asking again).
 
     A workspace object without a stamp (not read from the database) is never cached.
     """
@@ -49,6 +56,8 @@ def get(workspace, kind: str, key: Hashable, load: Callable[[], Any]) -> Any:
             _entries.move_to_end(slot)
             return hit[1]
     value = load()
+    if keep is not None and not keep(value):
+        return value
     with _lock:
         _entries[slot] = (stamp, value)
         _entries.move_to_end(slot)
