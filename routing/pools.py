@@ -13,9 +13,10 @@ members' new current_weight values, who got the lead and when), and
 `apply_rotations` is what writes it, called by `route_chat` alone; a
 simulation drops the delta, so it cannot move a rotation.
 
-Concurrency: with `for_update=True` (route_chat), `PoolPicker.lock` takes
-`SELECT ... FOR UPDATE OF pool` on every pool a routing may touch, in id order,
-in the same query that reads their members and reps, and the delta is applied
+Concurrency: with `for_update=True` (route_chat), `PoolPicker.lock` reads the
+members (with their pool and rep) of every pool a routing may touch with
+`SELECT ... FOR UPDATE OF routing_poolmember`, in (pool, member) id order, one
+query, and the delta is applied
 in the same transaction; the engine asks for that lock only when it reaches the
 first pool it resolves, and route_chat decides last (after the lead's write and
 its context), so the lock is held for the pick and the statements that must
@@ -98,7 +99,12 @@ class PoolPicker:
             .order_by("pool_id", "id")
         )
         if self.for_update:
-            members = members.select_for_update(of=("pool",))
+            # The member rows, not the pool's: PostgreSQL re-reads the rows it locks
+            # after waiting for another routing's commit, but the other tables of a
+            # join come from the statement's older snapshot, and the rotation state
+            # lives in the members. Pool edits (actions.update_pool) lock the pool,
+            # then write members: no lock cycle with this one.
+            members = members.select_for_update(of=("self",))
         for m in members:
             pool = self._pools.setdefault(m.pool_id, m.pool)
             m.pool = pool

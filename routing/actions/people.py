@@ -192,7 +192,7 @@ def create_pool(workspace: Workspace, **data) -> Pool:
 
 @transaction.atomic
 def update_pool(pool: Pool, **data) -> Pool:
-    pool = Pool.objects.select_for_update().get(pk=pool.pk)  # same lock routing takes
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)  # routing locks its members
     _apply_pool_fields(pool, data)
     _save_named(pool, Pool, POOL_NAME_TAKEN)
     if "members" in data:
