@@ -18,7 +18,7 @@ from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, RuleVer
 from routing.pools import apply_rotations
 
 from .errors import ActionError, NotFound
-from .rules import compiled, current_version
+from .rules import compiled
 
 
 @dataclass
@@ -128,7 +128,15 @@ def _current(workspace: Workspace, rule_id: int) -> tuple[RuleVersion, engine.Co
     stamp (every edit publishes a version and replaces the stamp: routing/cache.py)."""
 
     def load():
-        version = current_version(rule_id)
+        # Without its snapshot: `compiled` reads it (one query) only when this version
+        # was never compiled in this process, e.g. not after an unrelated edit.
+        version = (
+            RuleVersion.objects.select_related("rule")
+            .defer("snapshot")
+            .filter(rule_id=rule_id)
+            .order_by("-version")
+            .first()
+        )
         if version is None or version.rule.workspace_id != workspace.id:
             return None
         return version, compiled(version)

@@ -116,3 +116,17 @@ def test_entries_of_another_stamp_are_never_used(setup):
     cache.touch(workspace)
     assert cache.get(workspace, "probe", 1, lambda: calls.append(1) or "c") == "c"
     assert len(calls) == 2
+
+
+def test_an_unrelated_edit_reloads_the_version_but_not_its_snapshot(setup):
+    """The compiled rule outlives the stamp: only the version's id is read again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    workspace, slug, rule, post = setup
+    post()
+    actions.update_rep(workspace.reps.order_by("id").first(), name="Renamed rep")
+    with CaptureQueriesContext(connection) as ctx:
+        post()
+    version_reads = [q["sql"] for q in ctx.captured_queries if "routing_ruleversion" in q["sql"]]
+    assert len(version_reads) == 1 and '"snapshot"' not in version_reads[0]
