@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from routing import cache
 from routing.actions import ActionError
 from routing.csv_import.jobs import start_job
 
@@ -22,11 +23,17 @@ from .models import (
 )
 from .tasks import run_import
 
+# What routing caches per workspace stamp (routing/cache.py): the settings and the
+# owner mappings; a write to either must replace the stamp in its transaction.
+CACHED = (CrmSettings, CrmUserMapping)
+
 
 def _save(obj, message: str):
     try:
         with transaction.atomic():
             obj.save()
+            if isinstance(obj, CACHED):
+                cache.touch(obj.workspace_id)
     except IntegrityError as exc:
         raise ActionError({"detail": [message]}) from exc
     return obj
@@ -59,7 +66,10 @@ def save_local_record(record: LocalAccount | LocalContact | LocalOpportunity):
 
 
 def delete_record(record) -> None:
-    record.delete()
+    with transaction.atomic():
+        record.delete()
+        if isinstance(record, CACHED):
+            cache.touch(record.workspace_id)
 
 
 def start_import(workspace, *, filename: str, content: str) -> CrmImport:
@@ -78,4 +88,5 @@ def map_owner(workspace, *, rep, crm_user_id: str = "", email: str = "") -> CrmU
         mapping, _ = CrmUserMapping.objects.update_or_create(
             workspace=workspace, **lookup, defaults={"rep": rep, "email": email or "", **lookup}
         )
+        cache.touch(workspace.pk)
     return mapping

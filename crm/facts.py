@@ -7,6 +7,7 @@ string for the trace, never an exception, so every lead still gets an owner.
 
 from __future__ import annotations
 
+from routing import cache
 from routing.facts import CrmFacts
 
 from .backends.base import CrmError, CrmRecord, website_host
@@ -20,10 +21,21 @@ def fetch(workspace, *, email: str, domain: str | None) -> CrmFacts:
     except CrmError as exc:
         reason = "timeout" if exc.code == "timeout" else str(exc)
         return CrmFacts(error=reason)
-    owner = None
+    owner_rep_id = None
     if record.exists and (record.owner_id or record.owner_email):
-        owner = rep_for_owner(workspace, record.owner_id, record.owner_email)
-    return facts_from(record, owner.id if owner is not None else None)
+        owner_rep_id = owner_rep(workspace, record.owner_id, record.owner_email)
+    return facts_from(record, owner_rep_id)
+
+
+def owner_rep(workspace, owner_id: str | None, owner_email: str | None) -> int | None:
+    """The id of the rep a CRM owner maps to (crm.mapping), cached under the workspace's
+    routing stamp: mappings and reps are written through actions that replace it."""
+
+    def load():
+        rep = rep_for_owner(workspace, owner_id, owner_email)
+        return rep.id if rep is not None else None
+
+    return cache.get(workspace, "crm.owner", (owner_id or "", owner_email or ""), load)
 
 
 def facts_from(record: CrmRecord, owner_rep_id: int | None = None) -> CrmFacts:

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from knock import crypto
+from routing import cache
 from routing.csv_import.jobs import ImportJob
 from routing.models import Rep, Workspace
 
@@ -98,6 +99,18 @@ class CrmSettings(models.Model):
             return cls(workspace=workspace)
         found.workspace = workspace  # spare a query
         return found
+
+    @classmethod
+    def cached_for(cls, workspace: Workspace) -> CrmSettings:
+        """`for_workspace`, read once per process and workspace stamp (routing/cache.py;
+        crm.actions replaces the stamp when they change): the routing path reads them
+        on every chat. Shared: never modify or save what this returns."""
+
+        def load():
+            found = cls.objects.filter(workspace_id=workspace.pk).first()
+            return found if found is not None else cls(workspace_id=workspace.pk)
+
+        return cache.get(workspace, "crm.settings", None, load)
 
     # -- credentials -------------------------------------------------------------
 

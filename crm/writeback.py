@@ -35,11 +35,14 @@ def _target(record_type: str, record_id: str, email: str) -> dict:
     return {"record_type": record_type, "record_id": record_id, "email": email}
 
 
-def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> None:
-    """Called inside the transaction that changed the chat."""
+def plan_writes(
+    chat, *, rep_owner: bool = False, response: bool = False, fresh: bool = False
+) -> None:
+    """Called inside the transaction that changed the chat (`fresh`: it was just
+    created, so its keys cannot exist yet)."""
     if not chat.crm_record_id:
         return
-    crm_settings = CrmSettings.for_workspace(chat.workspace)
+    crm_settings = CrmSettings.cached_for(chat.workspace)
     if not writes_to(crm_settings, chat.crm_record_type):
         return  # the lead matched only its company's account: not this lead's record
     names = crm_settings.field_names()
@@ -64,6 +67,7 @@ def plan_writes(chat, *, rep_owner: bool = False, response: bool = False) -> Non
         payload={"values": values, "text": ", ".join(f"{k} = {v}" for k, v in values.items())},
         chat=chat,
         decision=getattr(chat, "decision", None),
+        fresh=fresh,
     )
 
 
@@ -100,7 +104,7 @@ def plan_meeting_writes(meeting) -> Delivery | None:
 def plan(event: str, **data) -> None:
     """The outbox planner (settings.KNOCK_OUTBOX_PLANNERS): the write-back each event causes."""
     if event == "chat.routed":
-        plan_writes(data["decision"].chat, rep_owner=True)
+        plan_writes(data["decision"].chat, rep_owner=True, fresh=True)
     elif event == "chat.owner_changed":
         plan_writes(data["chat"], rep_owner=True)
     elif event == "chat.replied":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from routing import cache
 from routing.csv_import.jobs import start_job
 
 from .models import CachedAnswer, CompanyImport, EnrichmentSettings
@@ -18,6 +19,7 @@ def save_settings(settings: EnrichmentSettings) -> EnrichmentSettings:
         if settings.pk is not None:
             before = EnrichmentSettings.objects.filter(pk=settings.pk).first()
         settings.save()
+        cache.touch(settings.workspace_id)  # routing caches the settings (routing/cache.py)
         if before is not None and before.fingerprint() != settings.fingerprint():
             CachedAnswer.objects.filter(workspace_id=settings.workspace_id).delete()
     return settings

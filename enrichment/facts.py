@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from routing import cache
 from routing.facts import EnrichmentFacts
 
 from . import domains
@@ -40,7 +41,17 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def fetch(workspace, *, email: str, domain: str | None) -> EnrichmentFacts:
-    settings = EnrichmentSettings.for_workspace(workspace)
+    settings = EnrichmentSettings.cached_for(workspace)
+    if settings.provider == "local":
+        # The local table's answers, per domain, cached under the workspace's routing
+        # stamp (routing/cache.py): the importer replaces it when it writes the table.
+        return cache.get(
+            workspace,
+            "enrichment.local",
+            domain or "",
+            lambda: lookup(settings, domain or ""),
+            keep=lambda facts: facts.error is None,
+        )
     return lookup(settings, domain or "")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from routing import csv_import
+from routing import cache, csv_import
 from routing.csv_import import ImportFailed, ImportSummary, Progress, RowError, existing_by
 
 from . import domains
@@ -137,4 +137,6 @@ def _write(workspace, rows: list[dict], progress: Progress) -> ImportSummary:
         update=lambda batch: Company.objects.bulk_update(batch, [*FIELDS, "updated_at"]),
         batch=BATCH,
     )
+    if new or changed:
+        cache.touch(workspace)  # routing caches the table's answers (enrichment.facts)
     return summary

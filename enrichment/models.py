@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from knock import crypto
+from routing import cache
 from routing.csv_import.jobs import ImportJob
 from routing.models import Workspace
 
@@ -98,6 +99,17 @@ class EnrichmentSettings(models.Model):
             return cls(workspace=workspace)
         found.workspace = workspace
         return found
+
+    @classmethod
+    def cached_for(cls, workspace: Workspace) -> EnrichmentSettings:
+        """`for_workspace`, read once per process and workspace stamp (routing/cache.py;
+        enrichment.actions replaces the stamp when they change). Never modify it."""
+
+        def load():
+            found = cls.objects.filter(workspace_id=workspace.pk).first()
+            return found if found is not None else cls(workspace_id=workspace.pk)
+
+        return cache.get(workspace, "enrichment.settings", None, load)
 
     @property
     def http_secret(self) -> str:

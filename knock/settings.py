@@ -277,6 +277,7 @@ GOOGLE_EVENTS_TIMEOUT = env.float("GOOGLE_EVENTS_TIMEOUT", default=15.0)
 # name -> fn(workspace, *, email, domain) -> facts (routing.facts). Planners run inside
 # it, each for every event: fn(event: str, **data) -> None.
 KNOCK_FACT_PROVIDERS = {"crm": "crm.facts.fetch", "enrichment": "enrichment.facts.fetch"}
+KNOCK_OUTBOX_BATCH = "outbox.batch"  # one INSERT for the deliveries of one event
 KNOCK_OUTBOX_PLANNERS = [
     "notifications.planner.plan",
     "crm.writeback.plan",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from routing import cache
 from routing.models import Workspace
 
 from .models import SlackSettings, SlackSync
@@ -22,6 +23,7 @@ def save_slack_settings(
         own.bot_token = bot_token
     own.default_channel = default_channel.strip()
     own.save()
+    cache.touch(workspace.pk)  # routing caches the settings (routing/cache.py)
     return own
 
 

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.urls import reverse
 
 import outbox
+from routing import cache
 from routing.engine import CompiledRule, SegmentSpec, get_path
 from routing.events import decision_payload
 from routing.ids import is_db_id
 from routing.models import Decision, Rep
 
+from .models import SlackSettings
 from .slack import messages
 from .slack.client import token_for
 
@@ -38,11 +40,28 @@ def lead_info(decision: Decision, context: dict, message: str = "") -> dict:
     return info
 
 
-def monitoring_channel(workspace, rule: CompiledRule, segment: SegmentSpec | None) -> str:
+def slack_route(workspace) -> tuple[str, str]:
+    """(backend, default channel) of the workspace: one read of its Slack settings,
+    cached under its routing stamp (routing/cache.py; saving them replaces it)."""
+
+    def load():
+        own = SlackSettings.objects.filter(workspace_id=workspace.pk).first()
+        if own is not None:
+            workspace.slack_settings = own  # token_for reads it: no second query
+        return backend_for(workspace), own.default_channel if own is not None else ""
+
+    return cache.get(workspace, "slack.route", None, load)
+
+
+def monitoring_channel(
+    workspace, rule: CompiledRule, segment: SegmentSpec | None, default: str | None = None
+) -> str:
     if segment is not None and segment.monitoring_channel:
         return segment.monitoring_channel
     if rule.monitoring_channel:
         return rule.monitoring_channel
+    if default is not None:
+        return default
     own = getattr(workspace, "slack_settings", None)
     return own.default_channel if own is not None else ""
 
@@ -51,7 +70,12 @@ def plan(event: str, **data) -> None:
     """The outbox planner (settings.KNOCK_OUTBOX_PLANNERS): what an event sends to Slack."""
     if event == "chat.routed":
         plan_decision(
-            data["decision"], data["rule"], data["segment"], data["context"], data["message"]
+            data["decision"],
+            data["rule"],
+            data["segment"],
+            data["context"],
+            data["message"],
+            reps=data.get("reps"),
         )
     elif event.startswith("meeting."):
         from .meetings import plan as plan_meeting  # it imports this module's helpers
@@ -59,12 +83,16 @@ def plan(event: str, **data) -> None:
         plan_meeting(event, **data)
 
 
-def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict, message=""):
+def plan_decision(
+    decision: Decision, rule: CompiledRule, segment, context: dict, message="", *, reps=None
+):
+    """`reps`: {id: Rep} the routing already read (the assignee, the CRM owner), so
+    the DMs need no second read of them."""
     workspace = decision.workspace
-    backend = backend_for(workspace)
+    backend, default_channel = slack_route(workspace)
     url = decision_url(decision)
     info = lead_info(decision, context, message)
-    channel = monitoring_channel(workspace, rule, segment)
+    channel = monitoring_channel(workspace, rule, segment, default_channel)
     common = {"backend": backend, "decision": decision, "chat": decision.chat, "fresh": True}
     if channel:
         outbox.enqueue(
@@ -87,8 +115,10 @@ def plan_decision(decision: Decision, rule: CompiledRule, segment, context: dict
         )
     owner_id = get_path(context, "crm.owner_rep")
     if rule.notify_crm_owner and is_db_id(owner_id) and owner_id != decision.rep_id:
-        owner = Rep.objects.filter(workspace=workspace, id=owner_id, is_active=True).first()
-        if owner is not None:
+        owner = (reps or {}).get(owner_id)
+        if owner is None:
+            owner = Rep.objects.filter(workspace=workspace, id=owner_id).first()
+        if owner is not None and owner.is_active:
             outbox.enqueue(
                 workspace,
                 kind="slack.owner_dm",

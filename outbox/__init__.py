@@ -15,3 +15,10 @@ def enqueue(workspace, **fields):
     from .runner import enqueue as _enqueue
 
     return _enqueue(workspace, **fields)
+
+
+def batch():
+    """A block whose fresh deliveries are inserted together (outbox.runner.batch)."""
+    from .runner import batch as _batch
+
+    return _batch()

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
@@ -46,6 +48,40 @@ def deliver(delivery_id: int) -> None:
     run(delivery_id)
 
 
+@task()
+def deliver_all(delivery_ids: list[int]) -> None:
+    """The deliveries one decision planned, enqueued as one task (see `batch`)."""
+    for delivery_id in delivery_ids:
+        run(delivery_id)
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def batch():
+    """Collect the fresh deliveries planned inside: one INSERT for all of them and one
+    task for those that leave the building, at the end of the block (still in the
+    caller's transaction). routing.seams.plan_outbox runs the planners in one
+    (settings.KNOCK_OUTBOX_BATCH). Nested blocks join the outermost."""
+    if getattr(_batch, "pending", None) is not None:
+        yield
+        return
+    _batch.pending = []
+    try:
+        yield
+        pending, _batch.pending = _batch.pending, None
+        if pending:
+            Delivery.objects.bulk_create(pending)
+            remote = [d.id for d in pending if d.backend != "local"]
+            if len(remote) == 1:
+                deliver.enqueue(remote[0])
+            elif remote:
+                deliver_all.enqueue(remote)
+    finally:
+        _batch.pending = None
+
+
 def _schedule(delivery: Delivery, run_after=None) -> None:
     job = deliver.using(run_after=run_after) if run_after else deliver
     job.enqueue(delivery.id)
@@ -69,6 +105,12 @@ def enqueue(
     if backend == "local":
         # The local outbox: nothing leaves the building; the console shows it.
         fields.update(status=Delivery.DONE, result={"local": True}, done_at=timezone.now())
+    pending = getattr(_batch, "pending", None)
+    if fresh and pending is not None:
+        # Inserted (and scheduled) when the batch ends: the id is set then.
+        delivery = Delivery(workspace=workspace, key=key, **fields)
+        pending.append(delivery)
+        return delivery
     if fresh:
         delivery, created = Delivery.objects.create(workspace=workspace, key=key, **fields), True
     else:

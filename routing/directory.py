@@ -46,6 +46,7 @@ class WorkspaceDirectory:
             rep_ids.add(workspace.default_rep_id)
         self._rep_ids = rep_ids
         self._reps: dict[int, Rep] | None = None
+        self._seen: dict[int, Rep] = {}
         self._agents: list[AIAgent] | None = None
 
     # -- lazy loaders (one query each, whatever the size of the rule) --------
@@ -62,6 +63,16 @@ class WorkspaceDirectory:
         if self._agents is None:
             self._agents = list(AIAgent.objects.filter(workspace=self.workspace))
         return self._agents
+
+    def loaded(self) -> dict:
+        """The reps, agents and pools already read (route_chat hands them on, so that
+        the 201, the feed row and the planners do not read them again)."""
+        reps = {**self.pools.loaded_reps(), **(self._reps or {}), **self._seen}
+        return {
+            "reps": reps,
+            "agents": {a.id: a for a in self._agents or ()},
+            "pools": dict(self.pools._pools),
+        }
 
     # -- Directory protocol ---------------------------------------------------
     def prepare(self, pool_ids: list[int]) -> None:
@@ -94,6 +105,7 @@ class WorkspaceDirectory:
             .first()
         )
         if first is not None:
+            self._seen[first.id] = first  # route_chat hands it on (loaded())
             why = "the first active rep"
             if default is not None:
                 why += f" (default rep {default.name} is {self._rep_skip(default)})"

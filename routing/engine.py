@@ -100,7 +100,7 @@ class Directory(Protocol):
     """What the engine needs to know about the workspace's people."""
 
     def prepare(self, pool_ids: list[int]) -> None:
-        """Called once before any pool is asked, with every pool that may be asked."""
+        """Called once, just before the first pool is asked, with every pool that may be."""
 
     def resolve(self, assignee: dict, context: dict) -> Resolution: ...
 
@@ -212,10 +212,12 @@ def decide(
         lines.append("CRM owner first: off.")
 
     # Conditions are pure and cheap: find every matching segment first, so the
-    # directory can lock all pools it may need at once, in a consistent order.
+    # directory can lock all pools it may need at once, in a consistent order;
+    # it is asked to (`prepare`) only when the walk reaches the first pool, so the
+    # segments before it are explained before any lock is taken.
     matching = [seg for seg in rule.segments if seg.predicate(context)]
     pool_ids = sorted({s.assignee["id"] for s in matching if s.assignee["type"] == "pool"}, key=int)
-    directory.prepare(pool_ids)
+    prepared = False
     matching_ids = {seg.id for seg in matching}
 
     for index, seg in enumerate(rule.segments):
@@ -237,6 +239,9 @@ def decide(
             entry["reason"] = "conditions not met: " + "; ".join(failed_leaves(explanation))
             lines.append(f"{label}: no match ({entry['reason'][len('conditions not met: ') :]}).")
             continue
+        if not prepared and seg.assignee["type"] == "pool":
+            directory.prepare(pool_ids)
+            prepared = True
         resolution = directory.resolve(seg.assignee, context)
         entry["reason"] = resolution.reason
         if resolution.assignee is None:

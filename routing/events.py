@@ -8,11 +8,16 @@ nothing. Nothing is ever sent for a transaction that rolled back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import queue
+import threading
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -58,18 +63,75 @@ def render_decision_row(decision) -> str:
     )
 
 
+class _Sender:
+    """One thread per process, started on first use, with its own event loop: it
+    hands the events to the channel layer (Redis) so that no request waits on it.
+    Bounded: when Redis is down and the queue is full, events are dropped (logged);
+    they are hints, a page catches up over HTTP."""
+
+    SIZE = 10_000
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue: queue.Queue | None = None
+        self._pid = None
+
+    def submit(self, group: str, event: dict) -> None:
+        with self._lock:
+            if self._queue is None or self._pid != os.getpid():  # first use, or forked
+                self._queue, self._pid = queue.Queue(self.SIZE), os.getpid()
+                threading.Thread(
+                    target=self._run, args=(self._queue,), name="feed-sender", daemon=True
+                ).start()
+            q = self._queue
+        try:
+            q.put_nowait((group, event))
+        except queue.Full:
+            logger.warning("live feed queue full: dropped %s", event.get("type"))
+
+    @staticmethod
+    def _run(q: queue.Queue) -> None:
+        loop = asyncio.new_event_loop()
+        while True:
+            group, event = q.get()
+            try:
+                loop.run_until_complete(get_channel_layer().group_send(group, event))
+            except Exception:  # the feed is a hint; keep serving the next events
+                logger.exception("could not send %s to the live feed", event.get("type"))
+
+
+_sender = _Sender()
+
+
+def _in_background(layer) -> bool:
+    """FEED_SEND_IN_BACKGROUND (default: yes, unless the layer is the in-memory one,
+    which lives in the caller's process and event loop: tests and development)."""
+    configured = getattr(settings, "FEED_SEND_IN_BACKGROUND", None)
+    if configured is not None:
+        return bool(configured)
+    return not isinstance(layer, InMemoryChannelLayer)
+
+
 def send(workspace_id: int, event: dict) -> None:
+    """Send one rendered event to the workspace's feed group; never raises."""
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always configured
         return
     try:
-        async_to_sync(layer.group_send)(feed_group(workspace_id), event)
+        if _in_background(layer):
+            _sender.submit(feed_group(workspace_id), event)
+        else:
+            async_to_sync(layer.group_send)(feed_group(workspace_id), event)
     except Exception:  # the feed is a hint; routing must never fail because of it
         logger.exception("could not send %s to the live feed", event.get("type"))
 
 
 def decision_created_on_commit(decision) -> None:
-    """Queue a `decision.created` event for when (and only if) the transaction commits."""
+    """Queue a `decision.created` event for when (and only if) the transaction commits.
+
+    Rendered once, in the committing thread (the row partial reads only what the
+    decision carries: lead, link, pool, chat), then handed to `send`.
+    """
 
     def _send():
         event = {

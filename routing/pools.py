@@ -13,9 +13,14 @@ members' new current_weight values, who got the lead and when), and
 `apply_rotations` is what writes it, called by `route_chat` alone; a
 simulation drops the delta, so it cannot move a rotation.
 
-Concurrency: with `for_update=True` (route_chat), `PoolPicker.lock` takes
-`SELECT ... FOR UPDATE` on every pool a routing may touch, in id order, before
-reading any member state, and the delta is applied in the same transaction;
+Concurrency: with `for_update=True` (route_chat), `PoolPicker.lock` reads the
+members (with their pool and rep) of every pool a routing may touch with
+`SELECT ... FOR UPDATE OF routing_poolmember`, in (pool, member) id order, one
+query, and the delta is applied
+in the same transaction; the engine asks for that lock only when it reaches the
+first pool it resolves, and route_chat decides last (after the lead's write and
+its context), so the lock is held for the pick and the statements that must
+follow it: the rotation update and the chat, decision and deliveries' inserts;
 concurrent routings into one pool therefore run their picks one after another
 and see each other's committed rotation (READ COMMITTED re-reads after the
 lock). SQLite has no row locks; there `transaction_mode=IMMEDIATE` (settings)
@@ -53,14 +58,41 @@ class PoolPicker:
         self.now = now
         self.for_update = for_update
         self._pools: dict[int, Pool] = {}
+        self._members: dict[int, list[PoolMember]] = {}
 
     def lock(self, pool_ids: list[int]) -> None:
-        if not pool_ids:
+        """Read (and with `for_update`, lock) these pools with their members: one query."""
+        wanted = sorted({p for p in pool_ids if p not in self._pools})
+        if not wanted:
             return
-        qs = Pool.objects.filter(workspace_id=self.workspace_id, id__in=pool_ids).order_by("id")
+        members = (
+            PoolMember.objects.filter(pool__workspace_id=self.workspace_id, pool_id__in=wanted)
+            .select_related("pool", "rep")
+            .order_by("pool_id", "id")
+        )
         if self.for_update:
-            qs = qs.select_for_update()
-        self._pools.update({p.id: p for p in qs})
+            # The member rows, not the pool's: PostgreSQL re-reads the rows it locks
+            # after waiting for another routing's commit, but the other tables of a
+            # join come from the statement's older snapshot, and the rotation state
+            # lives in the members. Pool edits (actions.update_pool) lock the pool,
+            # then write members: no lock cycle with this one.
+            members = members.select_for_update(of=("self",))
+        for m in members:
+            pool = self._pools.setdefault(m.pool_id, m.pool)
+            m.pool = pool
+            self._members.setdefault(pool.id, []).append(m)
+        empty = [p for p in wanted if p not in self._pools]
+        if empty:  # no member to pick, so no rotation to guard: read, do not lock
+            for pool in Pool.objects.filter(workspace_id=self.workspace_id, id__in=empty):
+                self._pools[pool.id] = pool
+                self._members[pool.id] = []
+
+    def loaded_pool(self, pool_id: int) -> Pool | None:
+        return self._pools.get(pool_id)
+
+    def loaded_reps(self) -> dict:
+        """The reps read with the pools' members (for the planners: no second read)."""
+        return {m.rep_id: m.rep for ms in self._members.values() for m in ms}
 
     def pick(self, pool_id: int) -> Resolution:
         """The member who gets the lead, and (in `rotation`) what that changes. Writes nothing."""
@@ -93,7 +125,7 @@ class PoolPicker:
         return Resolution(Assigned("rep", chosen.rep_id, chosen.name, pool_info), reason, rotation)
 
     def _candidates(self, pool: Pool) -> list[Candidate]:
-        members = list(PoolMember.objects.filter(pool=pool).select_related("rep").order_by("id"))
+        members = self._members.get(pool.id, [])
         needs_load = pool.strategy == "load_balanced" or any(
             m.rep.max_open_chats is not None for m in members
         )

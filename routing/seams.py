@@ -11,7 +11,9 @@ effects):
 - KNOCK_OUTBOX_PLANNERS ["pkg.module.fn", ...]: fn(event: str, **data) -> None.
   Called INSIDE the caller's transaction, so the deliveries a decision causes
   commit with it or not at all. Every planner is called for every event and
-  ignores the events it does not know.
+  ignores the events it does not know. KNOCK_OUTBOX_BATCH ("pkg.module.fn", a
+  context manager, optional) wraps the planners of one event: the outbox
+  inserts what they planned in one statement.
 
 Events: "chat.routed" (decision, rule, segment, context, message),
 "chat.owner_changed" (chat), "chat.replied" (chat, owner_changed),
@@ -22,6 +24,7 @@ Events: "chat.routed" (decision, rule, segment, context, message),
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import lru_cache
 
 from django.conf import settings
@@ -50,10 +53,16 @@ def fetch_facts(workspace, *, email: str, domain: str | None) -> dict[str, objec
     return {name: fn(workspace, email=email, domain=domain) for name, fn in _providers()}
 
 
+def _batch():
+    path = getattr(settings, "KNOCK_OUTBOX_BATCH", None)
+    return _resolve((path,))[0]() if path else nullcontext()
+
+
 def plan_outbox(event: str, **data) -> None:
     """Let every planner record the deliveries `event` causes (caller's transaction)."""
-    for plan in _planners():
-        plan(event, **data)
+    with _batch():
+        for plan in _planners():
+            plan(event, **data)
 
 
 __all__ = ["fetch_facts", "plan_outbox"]

@@ -53,7 +53,7 @@ def backend_for_workspace(workspace) -> CrmBackend:
     """The workspace's configured backend (local when it has no CrmSettings yet)."""
     from crm.models import CrmSettings
 
-    crm_settings = CrmSettings.for_workspace(workspace)
+    crm_settings = CrmSettings.cached_for(workspace)
     return get_backend(crm_settings.backend, crm_settings)
 
 

@@ -9,6 +9,7 @@ contact (or account), where the console shows them.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from .base import CrmBackend, CrmError, CrmRecord, FieldValue
 
@@ -30,29 +31,42 @@ class LocalBackend(CrmBackend):
         self.workspace_id = crm_settings.workspace_id
 
     def lookup(self, email: str, domain: str | None = None) -> CrmRecord:
-        from crm.models import LocalAccount, LocalContact
+        """One query when the contact is known (its account and the account's
+        opportunity flags come with it), two when only the domain's account is."""
+        from crm.models import LocalAccount, LocalContact, LocalOpportunity
+
+        def flags(account_ref):
+            opportunities = LocalOpportunity.objects.filter(account=OuterRef(account_ref))
+            return {
+                "has_open": Exists(opportunities.filter(is_closed=False)),
+                "has_won": Exists(opportunities.filter(is_won=True)),
+            }
 
         email = (email or "").strip().lower()
         contact = (
             LocalContact.objects.filter(workspace_id=self.workspace_id, email=email)
             .select_related("account")
+            .annotate(**flags("account_id"))
             .first()
             if email
             else None
         )
         account = contact.account if contact is not None else None
+        has_open = bool(contact.has_open) if account is not None else False
+        has_won = bool(contact.has_won) if account is not None else False
         if contact is None and domain:
-            account = LocalAccount.objects.filter(
-                workspace_id=self.workspace_id, domain=domain.strip().lower()
-            ).first()
+            account = (
+                LocalAccount.objects.filter(
+                    workspace_id=self.workspace_id, domain=domain.strip().lower()
+                )
+                .annotate(**flags("pk"))
+                .first()
+            )
+            if account is not None:
+                has_open, has_won = bool(account.has_open), bool(account.has_won)
         if contact is None and account is None:
             return CrmRecord.not_found(self.name)
 
-        has_open, has_won = False, False
-        if account is not None:
-            for is_closed, is_won in account.opportunities.values_list("is_closed", "is_won"):
-                has_open |= not is_closed
-                has_won |= is_won
         stages = [r.lifecycle_stage for r in (contact, account) if r is not None]
         is_customer = has_won or "customer" in {(s or "").lower() for s in stages}
         lifecycle = "customer" if is_customer else next((s for s in stages if s), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from routing import cache
 from routing.models import KnockLink, RoutingRule, Workspace
 
 from .errors import ActionError
@@ -60,6 +61,7 @@ def _save(link: KnockLink) -> KnockLink:
 
     check()
     save_unique(link, {"slug": [SLUG_TAKEN]}, recheck=check)
+    cache.touch(link.workspace_id)
     return link
 
 
@@ -75,3 +77,4 @@ def update_link(link: KnockLink, **data) -> KnockLink:
 
 def delete_link(link: KnockLink) -> None:
     link.delete()
+    cache.touch(link.workspace_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from routing import cache
 from routing.availability import WorkingHoursError, parse_working_hours, valid_timezone
 from routing.ids import is_db_id
 from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
@@ -43,6 +44,7 @@ def _save_unique(obj, message_field: str, message: str):
     try:
         with transaction.atomic():
             obj.save()
+            cache.touch(obj.workspace_id)
     except IntegrityError as exc:
         raise ActionError({message_field: [message]}) from exc
     return obj
@@ -72,6 +74,7 @@ def delete_rep(rep: Rep) -> None:
     _refuse_if_routed_to(rep, Segment.objects.filter(assignee_rep=rep), "rep")
     _refuse_if_booked_with(rep)
     rep.delete()
+    cache.touch(rep.workspace_id)
 
 
 def _refuse_if_booked_with(rep: Rep) -> None:
@@ -141,6 +144,7 @@ def _save_named(obj, model, message: str):
 
     check()
     save_unique(obj, {"name": [message]}, recheck=check)
+    cache.touch(obj.workspace_id)
     return obj
 
 
@@ -164,6 +168,7 @@ def delete_ai_agent(agent: AIAgent) -> None:
         )  # fmt: skip
     _refuse_if_routed_to(agent, Segment.objects.filter(assignee_agent=agent), "AI agent")
     agent.delete()
+    cache.touch(agent.workspace_id)
 
 
 # -- pools --------------------------------------------------------------------
@@ -230,7 +235,7 @@ def create_pool(workspace: Workspace, **data) -> Pool:
 
 @transaction.atomic
 def update_pool(pool: Pool, **data) -> Pool:
-    pool = Pool.objects.select_for_update().get(pk=pool.pk)  # same lock routing takes
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)  # routing locks its members
     _apply_pool_fields(pool, data)
     _save_named(pool, Pool, POOL_NAME_TAKEN)
     if "members" in data:
@@ -242,3 +247,4 @@ def update_pool(pool: Pool, **data) -> Pool:
 def delete_pool(pool: Pool) -> None:
     _refuse_if_routed_to(pool, Segment.objects.filter(assignee_pool=pool), "pool")
     pool.delete()
+    cache.touch(pool.workspace_id)

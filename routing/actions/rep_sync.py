@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from routing import cache
 from routing.models import Rep, Workspace
 
 SYNCED_FIELDS = ["name", "email", "timezone", "slack_user_id", "is_active"]
@@ -38,6 +39,8 @@ def upsert_synced_reps(workspace: Workspace, wanted: dict[str, dict]) -> tuple[i
             to_update.append(rep)
     Rep.objects.bulk_create(to_create)
     Rep.objects.bulk_update(to_update, SYNCED_FIELDS, batch_size=500)
+    if to_create or to_update:
+        cache.touch(workspace)
     return len(to_create), len(to_update)
 
 
@@ -51,4 +54,6 @@ def deactivate_unsynced_reps(workspace: Workspace, seen_slack_ids: set[str]) -> 
     deactivated = 0
     for start in range(0, len(gone), 500):
         deactivated += Rep.objects.filter(id__in=gone[start : start + 500]).update(is_active=False)
+    if deactivated:
+        cache.touch(workspace)
     return deactivated

@@ -6,18 +6,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
-from routing import engine, events, seams
+from routing import cache, engine, events, seams
 from routing.context import build_chat_context
 from routing.directory import WorkspaceDirectory
 from routing.enrichment import email_domain
-from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, Workspace
+from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, RuleVersion, Workspace
 from routing.pools import apply_rotations
 
 from .errors import ActionError, NotFound
-from .rules import compiled, current_version
+from .rules import compiled
 
 
 @dataclass
@@ -34,11 +35,12 @@ class Routed:
 def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
     if not slug:
         return None
-    link = (
-        # Slugs are stored lower-case (actions.links): "Webinar-Q4" finds webinar-q4.
-        KnockLink.objects.filter(workspace=workspace, slug=slug.strip().lower(), is_active=True)
-        .select_related("chat_rule")
-        .first()
+    slug = slug.strip().lower()  # slugs are stored lower-case (actions.links)
+    link = cache.get(
+        workspace,
+        "link",
+        slug,
+        lambda: KnockLink.objects.filter(workspace=workspace, slug=slug, is_active=True).first(),
     )
     if link is None:
         raise NotFound({"link": [f"No active Knock Link with slug {slug!r}."]})
@@ -46,11 +48,21 @@ def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
 
 
 def _history(lead: Lead, now) -> dict:
-    """What the engagement score needs from the lead's past (one query)."""
+    """What the engagement score needs from the lead's past (read with the lead)."""
+    prior = getattr(lead, "prior_chats", None)
     return {
-        "prior_chats": Chat.objects.filter(lead=lead).count(),
+        "prior_chats": prior if prior is not None else Chat.objects.filter(lead=lead).count(),
         "days_since_last_seen": (now - lead.last_seen_at).total_seconds() / 86400,
     }
+
+
+def _known_lead(workspace: Workspace, email: str) -> Lead | None:
+    """The lead as it was before this chat, with its number of chats: one query."""
+    return (
+        Lead.objects.filter(workspace=workspace, email=email)
+        .annotate(prior_chats=Count("chats"))
+        .first()
+    )
 
 
 @dataclass
@@ -92,10 +104,15 @@ def chat_context(payload: dict, inbound: _Inbound, lead: Lead | None, now) -> tu
 
 
 def _select_rule(workspace: Workspace, link: KnockLink | None, intent_type) -> tuple[int, str]:
-    default_id = (
-        RoutingRule.objects.filter(workspace=workspace, kind="chat", is_default=True)
-        .values_list("id", flat=True)
-        .get()
+    default_id = cache.get(
+        workspace,
+        "default_rule",
+        "chat",
+        lambda: (
+            RoutingRule.objects.filter(workspace=workspace, kind="chat", is_default=True)
+            .values_list("id", flat=True)
+            .get()
+        ),
     )
     return engine.select_rule(
         intent_type=intent_type if isinstance(intent_type, str) else None,
@@ -106,19 +123,49 @@ def _select_rule(workspace: Workspace, link: KnockLink | None, intent_type) -> t
     )
 
 
+def _current(workspace: Workspace, rule_id: int) -> tuple[RuleVersion, engine.CompiledRule]:
+    """The rule's current version and its compiled form, cached under the workspace's
+    stamp (every edit publishes a version and replaces the stamp: routing/cache.py)."""
+
+    def load():
+        # Without its snapshot: `compiled` reads it (one query) only when this version
+        # was never compiled in this process, e.g. not after an unrelated edit.
+        version = (
+            RuleVersion.objects.select_related("rule")
+            .defer("snapshot")
+            .filter(rule_id=rule_id)
+            .order_by("-version")
+            .first()
+        )
+        if version is None or version.rule.workspace_id != workspace.id:
+            return None
+        return version, compiled(version)
+
+    found = cache.get(workspace, "rule", rule_id, load)
+    if found is None:
+        raise NotFound({"rule": ["No such rule in this workspace."]})
+    return found
+
+
 def _decide(workspace, rule_id, context, gaps, *, why: str, now, for_update: bool):
     """Decide with the rule's current version. Writes nothing: the outcome carries
     the pool rotation deltas (`for_update` reads the pools under lock to apply them)."""
-    version = current_version(rule_id)
-    if version is None or version.rule.workspace_id != workspace.id:
-        raise NotFound({"rule": ["No such rule in this workspace."]})
-    rule = compiled(version)
+    version, rule = _current(workspace, rule_id)
     directory = WorkspaceDirectory(workspace, rule, context, now=now, for_update=for_update)
-    return version, rule, engine.decide(rule, context, directory, gaps, selected_because=why)
+    outcome = engine.decide(rule, context, directory, gaps, selected_because=why)
+    return version, rule, outcome, directory
+
+
+class _LeadRace(Exception):
+    """Another chat inserted this lead first: route again (it is then a known lead)."""
 
 
 def route_chat(
-    workspace: Workspace, payload: dict, *, answer: Callable[[Chat], None] | None = None
+    workspace: Workspace,
+    payload: dict,
+    *,
+    answer: Callable[[Chat], None] | None = None,
+    workspace_is_fresh: bool = False,
 ) -> Routed:
     """Route one inbound chat. `payload` is the validated POST /api/v1/chats/ body.
 
@@ -128,82 +175,137 @@ def route_chat(
     The facts (CRM) are looked up before it opens. `answer(chat)` runs last
     inside it: the API writes its Idempotency-Key record there, so a retry
     either replays the answer or finds that nothing was done.
+
+    `workspace_is_fresh`: the caller read the workspace in this request (the API's
+    token query), so its `routing_stamp` keys the caches as it is; otherwise the
+    stamp is read again first (a command may hold a workspace for hours).
     """
     started = time.perf_counter()
     now = timezone.now()
+    if not workspace_is_fresh:
+        cache.refresh(workspace)
     inbound = _inbound(workspace, payload)
+    try:
+        return _route(workspace, payload, inbound, answer, started, now)
+    except _LeadRace:
+        return _route(workspace, payload, inbound, answer, started, now)
+
+
+def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Routed:
     link, crm = inbound.link, inbound.crm
-    with transaction.atomic(durable=True):
-        lead, created = Lead.objects.get_or_create(
-            workspace=workspace,
-            email=inbound.email,
-            defaults={"name": payload["lead"].get("name") or ""},
-        )
-        context, gaps = chat_context(payload, inbound, None if created else lead, now)
-        rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
-        version, compiled_rule, outcome = _decide(
-            workspace, rule_id, context, gaps, why=why, now=now, for_update=True
-        )
-        # The one place rotation state is written: under the pool locks the
-        # decision read it under, committed with the decision or not at all.
-        apply_rotations(outcome.rotations)
+    name = payload["lead"].get("name") or ""
+    inserting = False
+    try:
+        with transaction.atomic(durable=True):
+            known = _known_lead(workspace, inbound.email)
+            context, gaps = chat_context(payload, inbound, known, now)
+            if known is None:
+                # No savepoint: a concurrent insert of the same lead fails this
+                # transaction, which is then run again (_LeadRace).
+                lead = Lead(workspace=workspace, email=inbound.email, name=name)
+                lead.first_touch = context["attribution"]
+                inserting = True
+                lead.save(force_insert=True)
+                inserting = False
+            else:
+                lead = known
+                updates = ["last_seen_at"]
+                if not lead.first_touch:
+                    lead.first_touch = context["attribution"]
+                    updates.append("first_touch")
+                if name and lead.name != name:
+                    lead.name = name
+                    updates.append("name")
+                lead.save(update_fields=updates)
 
-        lead_updates = []
-        if not lead.first_touch:
-            lead.first_touch = context["attribution"]
-            lead_updates.append("first_touch")
-        if payload["lead"].get("name") and lead.name != payload["lead"]["name"]:
-            lead.name = payload["lead"]["name"]
-            lead_updates.append("name")
-        lead.save(update_fields=[*lead_updates, "last_seen_at"])
+            # Decided last: the pools are locked (in the engine's first pool pick)
+            # only for the pick, the rotation update and the rows that record it.
+            rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
+            version, compiled_rule, outcome, directory = _decide(
+                workspace, rule_id, context, gaps, why=why, now=now, for_update=True
+            )
+            # The one place rotation state is written: under the pool locks the
+            # decision read it under, committed with the decision or not at all.
+            apply_rotations(outcome.rotations)
+            loaded = directory.loaded()
+            chat, decision = _record(
+                workspace, payload, lead, link, crm, version, outcome, context, loaded
+            )
+            decision.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            decision.save(force_insert=True)
+            # Slack alerts and DMs, the CRM write-back: planned in this transaction.
+            seams.plan_outbox(
+                "chat.routed",
+                decision=decision,
+                rule=compiled_rule,
+                segment=outcome.segment,
+                context=context,
+                message=payload.get("message") or "",
+                reps=loaded["reps"],
+            )
+            events.decision_created_on_commit(decision)
+            if answer is not None:
+                answer(chat)
+    except IntegrityError:
+        if inserting:
+            raise _LeadRace() from None
+        raise
+    return Routed(
+        chat, decision, outcome, version.rule, version.version, context, decision.duration_ms
+    )
 
-        who = outcome.assignee
-        chat = Chat.objects.create(
-            workspace=workspace,
-            lead=lead,
-            link=link,
-            message=payload.get("message") or "",
-            rep_owner_id=who.id if who.type == "rep" else None,
-            ai_owner_id=who.id if who.type == "ai_agent" else None,
-            crm_record_type=(crm.record_type or "") if crm is not None else "",
-            crm_record_id=(crm.record_id or "") if crm is not None else "",
-        )
-        duration_ms = (time.perf_counter() - started) * 1000
-        decision = Decision(
-            workspace=workspace,
-            kind="chat",
-            chat=chat,
-            lead=lead,
-            link=link,
-            rule_id=version.rule_id,
-            rule_name=outcome.trace["rule"]["name"],
-            rule_version=version.version,
-            segment_id=outcome.segment.id if outcome.segment else None,
-            segment_name=outcome.segment.name if outcome.segment else "",
-            via=outcome.via,
-            assignee_type=who.type,
-            rep_id=who.id if who.type == "rep" else None,
-            ai_agent_id=who.id if who.type == "ai_agent" else None,
-            pool_id=who.pool["id"] if who.pool else None,
-            assignee_name=who.name,
-            context=context,
-            trace=outcome.trace,
-            duration_ms=round(duration_ms, 3),
-        )
-        decision.save(force_insert=True)
-        # Slack alerts and DMs, the CRM write-back: planned in this transaction.
-        seams.plan_outbox(
-            "chat.routed",
-            decision=decision,
-            rule=compiled_rule,
-            segment=outcome.segment,
-            context=context,
-            message=payload.get("message") or "",
-        )
-        events.decision_created_on_commit(decision)
-        if answer is not None:
-            answer(chat)
-    return Routed(chat, decision, outcome, version.rule, version.version, context, duration_ms)
+
+def _record(workspace, payload, lead, link, crm, version, outcome, context, loaded) -> tuple:
+    """Insert the chat; build its decision (saved by the caller once timed).
+
+    Both carry the objects already read (lead, link, owner, pool), so the 201,
+    the feed row and the planners read nothing again.
+    """
+    who = outcome.assignee
+    rep = loaded["reps"].get(who.id) if who.type == "rep" else None
+    agent = loaded["agents"].get(who.id) if who.type == "ai_agent" else None
+    pool_id = who.pool["id"] if who.pool else None
+    chat = Chat(
+        workspace=workspace,
+        lead=lead,
+        link=link,
+        message=payload.get("message") or "",
+        rep_owner_id=who.id if who.type == "rep" else None,
+        ai_owner_id=who.id if who.type == "ai_agent" else None,
+        crm_record_type=(crm.record_type or "") if crm is not None else "",
+        crm_record_id=(crm.record_id or "") if crm is not None else "",
+    )
+    chat.save(force_insert=True)
+    decision = Decision(
+        workspace=workspace,
+        kind="chat",
+        chat=chat,
+        lead=lead,
+        link=link,
+        rule_id=version.rule_id,
+        rule_name=outcome.trace["rule"]["name"],
+        rule_version=version.version,
+        segment_id=outcome.segment.id if outcome.segment else None,
+        segment_name=outcome.segment.name if outcome.segment else "",
+        via=outcome.via,
+        assignee_type=who.type,
+        rep_id=who.id if who.type == "rep" else None,
+        ai_agent_id=who.id if who.type == "ai_agent" else None,
+        pool_id=pool_id,
+        assignee_name=who.name,
+        context=context,
+        trace=outcome.trace,
+    )
+    # The related objects already in hand: no lazy load on the way out.
+    if rep is not None:
+        chat.rep_owner = decision.rep = rep
+    if agent is not None:
+        chat.ai_owner = decision.ai_agent = agent
+    if pool_id is not None and pool_id in loaded["pools"]:
+        decision.pool = loaded["pools"][pool_id]
+    chat.responding_rep = None
+    chat.decision = decision
+    return chat, decision
 
 
 def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=None) -> Routed:
@@ -223,7 +325,7 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
         inbound = _inbound(workspace, payload)
         lead = Lead.objects.filter(workspace=workspace, email=inbound.email).first()
         context, gaps = chat_context(payload, inbound, lead, now)
-    version, _, outcome = _decide(
+    version, _, outcome, _ = _decide(
         workspace, rule.id, context, gaps, why="simulation of this rule", now=now, for_update=False
     )
     duration_ms = (time.perf_counter() - started) * 1000

@@ -10,7 +10,7 @@ from threading import Lock
 from django.db import transaction
 
 from routing import booking as bookings
-from routing import catalog, conditions, engine, versions
+from routing import cache, catalog, conditions, engine, versions
 from routing.models import AIAgent, Pool, Rep, RoutingRule, RuleVersion, Segment, Workspace
 
 from .bookings import booking_snapshots, clean_booking, clean_owner_duration
@@ -74,6 +74,7 @@ def publish_version(rule: RoutingRule, *, author: str = "", note: str = "") -> R
     previous = RuleVersion.objects.filter(rule=rule).order_by("-version").first()
     summary = versions.diff(previous.snapshot, snapshot)["summary"] if previous else "Created"
     summary = f"{note}: {summary}" if note else summary
+    cache.touch(rule.workspace_id)  # the next chat of every process reads this version
     return RuleVersion.objects.create(
         rule=rule, version=rule.version, snapshot=snapshot, author=author[:200], summary=summary
     )
@@ -281,3 +282,4 @@ def delete_rule(rule: RoutingRule) -> None:
         workspace.intent_rules = overrides
         workspace.save(update_fields=["intent_rules"])
     rule.delete()
+    cache.touch(workspace)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
+from routing import cache
 from routing.models import AIAgent, ApiToken, ConsoleProfile, RoutingRule, Workspace
 from routing.timezones import is_zone
 
@@ -120,6 +121,7 @@ def _save_workspace(workspace: Workspace) -> None:
         check_unique(Workspace.objects.all(), workspace, "name", workspace.name, NAME_TAKEN)
 
     check()
+    workspace.routing_stamp = cache.new_stamp()  # its settings may have changed (routing/cache.py)
     save_unique(workspace, {"name": [NAME_TAKEN]}, recheck=check)
 
 

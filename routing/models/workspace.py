@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from routing.cache import new_stamp
+
 
 class Workspace(models.Model):
     """One customer company. Every other row belongs to exactly one workspace."""
@@ -29,6 +31,9 @@ class Workspace(models.Model):
         max_length=64, default="UTC", help_text="Times in the console, unless a user picks theirs."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Replaced by every write that changes how this workspace routes (routing/cache.py):
+    # the key of the per-process caches of links, rules and settings.
+    routing_stamp = models.CharField(max_length=32, default=new_stamp, editable=False)
 
     class Meta:
         # The switcher lists workspaces by name: two "Acme Inc" would be indistinguishable.

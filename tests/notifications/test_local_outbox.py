@@ -3,13 +3,12 @@ local outbox (Delivery rows, done at once), nothing leaves the building, and the
 console shows where each would have gone and what it says."""
 
 import pytest
-from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 import outbox
-from notifications.models import SlackSettings
+from notifications.actions import save_slack_settings
 from outbox.models import Delivery
-from routing import actions
+from routing import actions, events
 from routing.models import Rep
 
 from .conftest import plan_with_crm_owner, run_tasks, user_id
@@ -42,8 +41,7 @@ def test_routing_a_chat_fills_the_outbox_and_sends_nothing(local, team, route):
 def test_the_rule_without_a_channel_uses_the_workspace_default_else_no_alert(local, team, route):
     actions.update_rule(team.rule, monitoring_channel="")
     assert set(by_kind(route()["id"])) == {"slack.rep_dm"}
-    SlackSettings.objects.create(workspace=team.workspace, default_channel="#general")
-    team.workspace.refresh_from_db()
+    save_slack_settings(team.workspace, default_channel="#general")  # the console's write
     alert = by_kind(route(email="two@bigco.com")["id"])["slack.alert"]
     assert alert.target == {"channel": "#general"}
 
@@ -68,16 +66,16 @@ def test_an_ai_agent_assignee_gets_an_alert_but_no_dm(local, ai_first, route):
     assert found["slack.alert"].payload["text"] == "New lead: Lee Lead → Knock AI"
 
 
-def fail_after_planning(event, **data):
-    """A planner after notifications' (settings.KNOCK_OUTBOX_PLANNERS) that fails."""
+def fail_after_planning(decision):
+    """What route_chat does after the planners (the feed event), failing."""
     assert Delivery.objects.count() == 2
-    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # one for the decision
     raise RuntimeError("the routing transaction fails after planning")
 
 
-def test_a_rolled_back_decision_leaves_no_delivery_and_no_task(slack, team):
-    planners = ["notifications.planner.plan", f"{__name__}.fail_after_planning"]
-    with override_settings(KNOCK_OUTBOX_PLANNERS=planners), pytest.raises(RuntimeError):
+def test_a_rolled_back_decision_leaves_no_delivery_and_no_task(slack, team, monkeypatch):
+    monkeypatch.setattr(events, "decision_created_on_commit", fail_after_planning)
+    with pytest.raises(RuntimeError):
         actions.route_chat(team.workspace, {"lead": {"email": "gone@bigco.com"}})
     assert Delivery.objects.count() == 0
     assert DBTaskResult.objects.count() == 0

@@ -22,13 +22,14 @@ def test_alert_and_rep_dm_are_posted_by_the_worker(slack, team, route):
     alert = Delivery.objects.get(kind="slack.alert", chat_id=data["id"])
     dm = Delivery.objects.get(kind="slack.rep_dm", chat_id=data["id"])
     assert (alert.status, dm.status) == ("pending", "pending")
-    tasks = DBTaskResult.objects.filter(status="READY").order_by("enqueued_at")
-    assert [t.task_path for t in tasks] == ["outbox.runner.deliver"] * 2
-    assert sorted(t.args_kwargs["args"][0] for t in tasks) == sorted([alert.id, dm.id])
+    # One task for the decision's deliveries, inserted with them (outbox.runner.batch).
+    [task] = DBTaskResult.objects.filter(status="READY")
+    assert task.task_path == "outbox.runner.deliver_all"
+    assert sorted(task.args_kwargs["args"][0]) == sorted([alert.id, dm.id])
     assert slack.calls == []  # nothing happens in the request
 
-    assert run_tasks() == 2
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+    assert run_tasks() == 1
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
     alert.refresh_from_db()
     dm.refresh_from_db()
 

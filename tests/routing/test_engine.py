@@ -504,10 +504,26 @@ def test_prepare_is_called_once_even_when_pools_are_exhausted_one_after_another(
     assert d.resolved == [("pool", 2), ("pool", 1), ("rep", 3)]
 
 
-def test_prepare_gets_an_empty_list_when_no_pool_can_be_asked():
+def test_prepare_is_not_called_when_no_pool_is_asked():
+    """The lock is taken at the first pool pick (#16 item 4): no pool, no lock."""
     d = directory()
     decide(size_rule(), ctx(500), d)
-    assert d.prepared == [[]]
+    assert d.prepared == []
+
+
+def test_prepare_comes_after_the_segments_before_the_first_pool():
+    """Segments before the first pool are resolved (and explained) before the lock."""
+    rule = compile_rule(
+        snapshot(
+            [("Rep first", {"all": []}, rep(FAY)), ("Pool", {"all": []}, pool(2, "A"))],
+            fallback=rep(FAY),
+        )
+    )
+    d = FakeDirectory(pools={2: ("A", None)})
+    decide(rule, ctx(500), d)
+    kinds = [e[0] for e in d.events]
+    assert kinds.index("prepare") > 0, d.events
+    assert d.prepared == [[2]]
 
 
 # --------------------------------------------------------------- assignee kinds
@@ -827,7 +843,9 @@ def test_property_the_winner_is_the_first_segment_whose_predicate_holds(
         for s, p in zip(snap["segments"], predicates, strict=True)
         if s["assignee"]["type"] == "pool" and p(context)
     }
-    assert d.prepared == [sorted(matching_pools)]
+    # The lock is asked for at the first pool the walk resolves (here the winner's), once.
+    winner_is_pool = snap["segments"][expected]["assignee"]["type"] == "pool"
+    assert d.prepared == ([sorted(matching_pools)] if winner_is_pool else [])
     json.dumps(outcome.trace, allow_nan=False)
 
 

@@ -132,7 +132,8 @@ def test_only_route_chat_locks_the_pool_simulate_reads_it_unlocked(workspace, we
     payload = {"link": "lock", "lead": {"email": "lock@x.test"}}
     with CaptureQueriesContext(connection) as routed:
         actions.route_chat(workspace, payload)
-    assert 'FROM "routing_pool"' in _sql(routed) and "FOR UPDATE" in _sql(routed)
+    # The pool's members are read and locked in one query (routing.pools.PoolPicker.lock).
+    assert 'FOR UPDATE OF "routing_poolmember"' in _sql(routed)
     with CaptureQueriesContext(connection) as simulated:
         actions.simulate(workspace, rule, payload=payload)
     assert "FOR UPDATE" not in _sql(simulated)

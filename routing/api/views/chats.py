@@ -110,10 +110,17 @@ class ChatViewSet(
             answered = {}
 
             def answer(chat):
-                answered["data"] = ChatSerializer(CHATS.get(pk=chat.pk)).data
+                # From the objects route_chat just wrote (lead, link, decision and
+                # owner attached): the same answer as a GET, without reading it back.
+                answered["data"] = ChatSerializer(chat).data
                 save(answered["data"])
 
-            actions.route_chat(self.workspace, serializer.validated_data, answer=answer)
+            actions.route_chat(
+                self.workspace,
+                serializer.validated_data,
+                answer=answer,
+                workspace_is_fresh=True,  # read with the token, in this request
+            )
             return answered["data"]
 
         return idempotent_create(request, self.workspace, produce, what="chat")
