@@ -213,10 +213,12 @@ def _conditions(c: dict) -> list[str]:
     lines = [
         "## 1. Condition engine",
         "",
-        f"**Method.** One rule of {c['segments']} segments ({c['leaves']} leaf conditions; "
-        "`bench/rule50.py`): every operator of the language, nested `all`/`any`/`not` groups, "
-        "segments of one to five conditions, shaped like a real chat rule (enterprise by "
-        "region, job seekers, partners, CRM stages, tech stack, campaigns...). "
+        f"**Method.** A rule of {c['segments']} segments ({c['leaves']} leaf conditions; "
+        "`bench/rule50_twins.py`: the segments of the 50-segment rule in `bench/rule50.json` "
+        "that have a hand-written twin, the fallback last): every operator of the language, "
+        "nested `all`/`any`/`not` groups, segments of one to five conditions, shaped like a "
+        "real chat rule (enterprise by region, job seekers, partners, CRM stages, tech "
+        "stack, campaigns...). "
         f"{c['contexts']:,} contexts are generated with a fixed seed, with fields missing as in "
         f"real traffic; {_pct(c['fallback_share'])} of them match no segment and fall to the "
         f"fallback, and on average {c['segments_evaluated_per_context']} segments are tried per "
@@ -247,6 +249,16 @@ def _conditions(c: dict) -> list[str]:
     for name, label in (("knock", "Knock `compile`"), ("hand_written", "hand-written Python"),
                         ("json_logic", "JsonLogic"), ("rule_engine", "rule-engine")):  # fmt: skip
         lines.append(f"| {label} | {us[name]:.2f} | {us[name] / us['knock']:.2f}× |")
+    full = c.get("full_rule")
+    if full:
+        fu = full["us_per_context"]
+        lines += [
+            "",
+            f"On the whole {full['segments']}-segment rule (no hand-written twin for all of "
+            f"it): Knock {fu['knock']:.2f} µs per context, JsonLogic {fu['json_logic']:.2f} "
+            f"({fu['json_logic'] / fu['knock']:.1f}×), rule-engine {fu['rule_engine']:.2f} "
+            f"({fu['rule_engine'] / fu['knock']:.1f}×); the same winners for every context.",
+        ]
     lines += [
         "",
         f"Compiling the 50 segments takes {c['compile_ms']:.0f} ms, once per rule version "
@@ -585,29 +597,28 @@ def _bounds_http(r: dict) -> list[str]:
         f"request validation {share('validate')}, token authentication {share('auth')}; "
         f"Django's ORM (building SQL and model instances) is under {share('orm')} of all "
         f"samples and the database driver {share('driver')}. "
-        "The condition engine is not what bounds it; what would move the figure, none of it in "
-        "`routing/conditions.py`:",
+        "The condition engine is not what bounds it. Done already (issue 16): the token, "
+        "link, rule, compiled version and settings come from per-process caches under the "
+        "workspace's routing stamp (`routing/cache.py`), the 201 is built from the objects "
+        "just written, deliveries go in one `bulk_create`, the feed event is sent to Redis by "
+        "a background thread, and PostgreSQL connections come from psycopg's pool (section "
+        "2b). What would still move the figure, none of it in the `routing/conditions/` "
+        "package:",
         "",
-        "1. **Fewer round trips per chat** (`routing/actions/routing.py`, `routing/api/`, "
-        "`routing/actions/rules.py`): cache the token→workspace lookup and the link→rule and "
-        "default-rule lookups (they change only on edits, which already publish a rule "
-        "version), skip the `current_version` query when the cached compiled rule is current, "
-        "and build the 201 from the objects just written instead of re-reading the chat with "
-        f"six joins: five of the {queries} statements.",
-        "2. **Explain without re-validating** (`routing/engine.py`): done for `explain` "
-        "(`conditions.explainer`, prepared once per rule version, like the predicate); "
-        "`_failed_leaves` still calls `conditions.describe` per failed leaf, which "
-        "re-validates that leaf.",
-        "3. **The feed event** (`routing/events.py`): the commit hook renders the row template "
-        "and `async_to_sync(group_send)` hops from the request's thread to the event loop and "
-        "waits for Redis inside the request; handing the event to the loop without waiting "
-        "(or rendering once per decision on the consumer side) takes it off the request.",
-        "4. **Database connections**: a new PostgreSQL connection per request for both "
-        "endpoints (the default `CONN_MAX_AGE=0`; a persistent connection is never reused "
-        "under ASGI, section 2b); a pool (`psycopg[pool]` with `OPTIONS={'pool': True}`, "
-        "not installed) would remove the connect cost for both, which helps the floor more "
-        "than the product in relative terms.",
-        "5. **More server processes** scale both figures, not their ratio (both run on "
+        f"1. **The remaining statements** ({queries}: token + workspace, the CRM contact, "
+        "BEGIN, the lead read and insert, the pool members under lock and the rotation "
+        "update, chat, decision, deliveries, their task, COMMIT): one upsert for the lead "
+        "(raw SQL on both databases) and the deliveries table as its own queue (no task row) "
+        "would save two.",
+        "2. **The per-segment trace** (`routing/engine.py`, `routing/trace_lines.py`): every "
+        "segment tried gets its explanation built while routing; `failed_leaves` describes "
+        "each failed leaf. Building the trace lazily (store the outcome, explain on read) "
+        "would take it off the request, at the price of the trace's guarantee that it shows "
+        "what ran.",
+        "3. **Django and DRF per request**: request parsing, validation of the nested body "
+        "and the response's serializer run in Python for every chat; the floor has none of "
+        "it. With the machine's two cores busy, that CPU is what the ratio measures.",
+        "4. **More server processes** scale both figures, not their ratio (both run on "
         "the same 2-worker server here).",
         "",
     ]
