@@ -62,7 +62,19 @@ def setup_django() -> None:
     apply_env()
     import django
 
-    django.setup()
+    # In-process benchmarks hold one connection per client thread for a whole run (16
+    # threads in item 3), more than the production pool's 10 per process: this process
+    # connects without the pool. The servers it starts keep the production default (the
+    # variable is restored before any of them is started).
+    saved = os.environ.get("DATABASE_POOL_MAX_SIZE")
+    os.environ["DATABASE_POOL_MAX_SIZE"] = "0"
+    try:
+        django.setup()
+    finally:
+        if saved is None:
+            del os.environ["DATABASE_POOL_MAX_SIZE"]
+        else:
+            os.environ["DATABASE_POOL_MAX_SIZE"] = saved
 
 
 # ------------------------------------------------------------------- services
