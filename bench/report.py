@@ -579,8 +579,7 @@ def _bounds_http(r: dict) -> list[str]:
     cpu_f = F["server_cpu_ms"] + F["postgres_cpu_ms"]
     return [
         "**Route a chat over HTTP.** The floor is one INSERT behind DRF; a routed chat is "
-        f"{queries} SQL statements (listed in section 2: token, link, CRM lookup, the "
-        "routing transaction, the response's re-read of the chat) plus the work on the "
+        f"{queries} SQL statements (listed in section 2) plus the work on the "
         "Python side, and each uvicorn worker runs its requests under one GIL. Per request the "
         "server spent "
         f"{P['server_cpu_ms']:.1f} ms of CPU against the floor's {F['server_cpu_ms']:.1f} ms "
