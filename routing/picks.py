@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .engine import Assigned, Resolution, Rotation
+
+STRATEGY_WORDS = {"round_robin": "round robin", "load_balanced": "load balanced"}
+
 
 @dataclass
 class Candidate:
@@ -44,3 +48,31 @@ def least_loaded_pick(candidates: list[Candidate]) -> Candidate:
             c.member_id,
         ),
     )
+
+
+def pick_member(
+    pool_id: int, name: str, strategy: str, candidates: list[Candidate], now: datetime | None
+) -> Resolution:
+    """The member who gets the lead among `candidates` (those with a `skip` reason are
+    out), the rotation that changes, and the reason in words. Writes nothing: live
+    routing (pools.py) applies the rotation, replay keeps it in memory."""
+    available = [c for c in candidates if c.skip is None]
+    skipped = [f"{c.name}: {c.skip}" for c in candidates if c.skip]
+    if not available:
+        why = "; ".join(skipped) if skipped else "it has no members"
+        return Resolution(None, f"pool {name} has no available member ({why})")
+    if strategy == "load_balanced":
+        chosen = least_loaded_pick(available)
+        how = f"fewest open chats ({chosen.open_chats})"
+        weights: dict[int, int] = {}
+    else:
+        chosen, _ = smooth_weighted_pick(available)  # updates every current_weight
+        how = "next in rotation"
+        weights = {c.member_id: c.current_weight for c in available}
+    rotation = Rotation(pool_id, chosen.member_id, now, weights)
+    reason = f"pool {name} ({STRATEGY_WORDS.get(strategy, strategy)}) chose {chosen.name}"
+    reason += f", {how}, {len(available)} of {len(candidates)} available"
+    if skipped:
+        reason += "; skipped " + "; ".join(skipped)
+    info = {"id": pool_id, "name": name, "strategy": strategy}
+    return Resolution(Assigned("rep", chosen.rep_id, chosen.name, info), reason, rotation)

@@ -36,9 +36,9 @@ from datetime import datetime
 from django.db.models import Case, Count, DateTimeField, F, IntegerField, Value, When
 
 from .availability import unavailable_reason
-from .engine import Assigned, Resolution, Rotation
+from .engine import Resolution, Rotation
 from .models import Chat, Pool, PoolMember
-from .picks import Candidate, least_loaded_pick, smooth_weighted_pick
+from .picks import Candidate, least_loaded_pick, pick_member, smooth_weighted_pick
 
 __all__ = [
     "Candidate",
@@ -47,8 +47,6 @@ __all__ = [
     "least_loaded_pick",
     "smooth_weighted_pick",
 ]
-
-STRATEGY_LABELS = dict(Pool.STRATEGIES)
 
 
 class PoolPicker:
@@ -102,27 +100,7 @@ class PoolPicker:
             pool = self._pools.get(pool_id)
         if pool is None:
             return Resolution(None, f"pool #{pool_id} no longer exists")
-        candidates = self._candidates(pool)
-        available = [c for c in candidates if c.skip is None]
-        skipped = [f"{c.name}: {c.skip}" for c in candidates if c.skip]
-        if not available:
-            why = "; ".join(skipped) if skipped else "it has no members"
-            return Resolution(None, f"pool {pool.name} has no available member ({why})")
-        if pool.strategy == "load_balanced":
-            chosen = least_loaded_pick(available)
-            how = f"fewest open chats ({chosen.open_chats})"
-            weights: dict[int, int] = {}
-        else:
-            chosen, _ = smooth_weighted_pick(available)  # updates every current_weight
-            how = "next in rotation"
-            weights = {c.member_id: c.current_weight for c in available}
-        rotation = Rotation(pool.id, chosen.member_id, self.now, weights)
-        reason = f"pool {pool.name} ({STRATEGY_LABELS[pool.strategy].lower()}) chose {chosen.name}"
-        reason += f", {how}, {len(available)} of {len(candidates)} available"
-        if skipped:
-            reason += "; skipped " + "; ".join(skipped)
-        pool_info = {"id": pool.id, "name": pool.name, "strategy": pool.strategy}
-        return Resolution(Assigned("rep", chosen.rep_id, chosen.name, pool_info), reason, rotation)
+        return pick_member(pool.id, pool.name, pool.strategy, self._candidates(pool), self.now)
 
     def _candidates(self, pool: Pool) -> list[Candidate]:
         members = self._members.get(pool.id, [])

@@ -46,12 +46,11 @@ from typing import Any
 
 from . import engine
 from .availability import within_working_hours
-from .engine import Assigned, CompiledRule, Outcome, Resolution, Rotation
-from .picks import Candidate, least_loaded_pick, smooth_weighted_pick
+from .engine import Assigned, CompiledRule, Outcome, Resolution
+from .picks import Candidate, pick_member
 
 MAX_CHANGES = 100  # the changed leads listed (and traced) in a result
 REPLAYED = "a replay of this rule's past leads (no side effects)"
-STRATEGY_WORDS = {"round_robin": "round robin", "load_balanced": "load balanced"}
 # directory.SPECIALTY_FOR_INTENT (that module reads the database; a test keeps them equal).
 SPECIALTY_FOR_INTENT = {
     "buying": "buying",
@@ -306,26 +305,7 @@ class ReplayDirectory:
                     skip,
                 )
             )
-        available = [c for c in candidates if c.skip is None]
-        skipped = [f"{c.name}: {c.skip}" for c in candidates if c.skip]
-        if not available:
-            why = "; ".join(skipped) if skipped else "it has no members"
-            return Resolution(None, f"pool {pool.name} has no available member ({why})")
-        if pool.strategy == "load_balanced":
-            chosen = least_loaded_pick(available)
-            weights: dict[int, int] = {}
-            how = f"fewest open chats ({chosen.open_chats})"
-        else:
-            chosen, _ = smooth_weighted_pick(available)  # on copies: Candidate is rebuilt
-            weights = {c.member_id: c.current_weight for c in available}
-            how = "next in rotation"
-        rotation = Rotation(pool.id, chosen.member_id, self.now, weights)
-        reason = f"pool {pool.name} ({STRATEGY_WORDS.get(pool.strategy, pool.strategy)}) chose "
-        reason += f"{chosen.name}, {how}, {len(available)} of {len(candidates)} available"
-        if skipped:
-            reason += "; skipped " + "; ".join(skipped)
-        info = {"id": pool.id, "name": pool.name, "strategy": pool.strategy}
-        return Resolution(Assigned("rep", chosen.rep_id, chosen.name, info), reason, rotation)
+        return pick_member(pool.id, pool.name, pool.strategy, candidates, self.now)
 
 
 # -- the fast walk ---------------------------------------------------------------
