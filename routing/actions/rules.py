@@ -14,7 +14,7 @@ from routing import cache, catalog, conditions, engine, versions
 from routing.models import AIAgent, Pool, Rep, RoutingRule, RuleVersion, Segment, Workspace
 
 from .bookings import booking_snapshots, clean_booking, clean_owner_duration
-from .errors import ActionError
+from .errors import ActionError, NotFound
 from .names import check_unique, clean_name, save_unique
 
 FALLBACK_CONDITIONS = {"all": []}
@@ -113,7 +113,10 @@ def current_version(rule_id: int) -> RuleVersion | None:
 
 
 def _locked_rule(rule: RoutingRule) -> RoutingRule:
-    return RoutingRule.objects.select_for_update().get(pk=rule.pk)
+    locked = RoutingRule.objects.select_for_update().filter(pk=rule.pk).first()
+    if locked is None:  # deleted by a concurrent request since the caller read it
+        raise NotFound({"detail": f"Rule {rule.pk} no longer exists."})
+    return locked
 
 
 # -- validation -------------------------------------------------------------

@@ -1,7 +1,7 @@
 """API error handling: DRF's usual shapes, and never a 500 for bad input."""
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from rest_framework import status
@@ -28,6 +28,13 @@ def exception_handler(exc, context):
              "many fields."},
             status=status.HTTP_400_BAD_REQUEST,
         )  # fmt: skip
+    if isinstance(exc, ObjectDoesNotExist):
+        # The object was deleted by a concurrent request between this request's read
+        # and its write (an action re-reads a row under lock): it is gone, a 404.
+        return Response(
+            {"detail": "Not found: it was deleted while this request ran."},
+            status=status.HTTP_404_NOT_FOUND,
+        )
     if isinstance(exc, DjangoValidationError):
         data = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)

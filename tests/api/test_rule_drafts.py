@@ -209,3 +209,31 @@ def test_schema_documents_the_draft_endpoints(api):
     assert request["additionalProperties"] is False
     params = {p["name"]: p for p in paths["/api/v1/rules/{id}/diff/"]["get"]["parameters"]}
     assert {"type": "string", "enum": ["draft"]} in params["to"]["schema"]["oneOf"]
+
+
+def test_rule_deleted_while_the_request_runs_is_404(api, live, monkeypatch):
+    """Two requests at once (make fuzz runs two workers): DELETE /rules/6/ lands between
+    DELETE /rules/6/draft/'s read of the rule and its lock of it. A 404, not a 500."""
+    from routing.actions import drafts as drafts_module
+    from routing.models import RoutingRule
+
+    real = drafts_module.get_draft
+
+    def deleted_meanwhile(rule):
+        RoutingRule.objects.filter(pk=rule.pk).delete()  # the other request
+        return real(rule)
+
+    monkeypatch.setattr(drafts_module, "get_draft", deleted_meanwhile)
+    response = api.delete(live["url"] + "draft/")
+    assert response.status_code == 404, response.content
+    assert "no longer exists" in response.data["detail"]
+
+
+def test_any_object_gone_mid_request_is_a_404():
+    """The API's safety net for the re-reads under lock that have no check of their own."""
+    from routing.api.errors import exception_handler
+    from routing.models import Segment
+
+    response = exception_handler(Segment.DoesNotExist("gone"), {})
+    assert response.status_code == 404
+    assert response.data == {"detail": "Not found: it was deleted while this request ran."}
