@@ -6,9 +6,13 @@ the workspace's group. Anyone else is accepted, then closed with a specific code
 (4401, 4403) and a log line: a refusal at the handshake would be an HTTP 403 that
 a browser does not show the page. An open socket re-checks that its user may
 still see the workspace (active, staff, member) before it forwards an event, at
-most every FEED_RECHECK_SECONDS, and closes with 4403 once they may not.
+most every FEED_RECHECK_SECONDS, and closes with 4403 once they may not. The
+re-check is shared by the process's sockets of one user on one workspace: one
+database trip per user and period, however many sockets (a trip per socket, all
+due at once, stalled a 500-socket fan-out: docs/benchmarks.md section 4).
 """
 
+import asyncio
 import logging
 import time
 
@@ -34,6 +38,32 @@ def _can_see(user, workspace_id: int, *, reload: bool = False) -> bool:
         if user is None:
             return False
     return workspaces_for(user).filter(id=workspace_id).exists()
+
+
+# (user id, workspace id) -> (monotonic time of the check, its answer), per process.
+_checked: dict[tuple[int, int], tuple[float, bool]] = {}
+# The check under way for a key, per event loop (a test may run several loops).
+_running: dict[tuple[int, int, int], asyncio.Future] = {}
+
+
+async def _still_can_see(user, workspace_id: int) -> bool:
+    """`_can_see(reload=True)`, answered from the last check of the same user and
+    workspace if it is under FEED_RECHECK_SECONDS old; concurrent callers share one trip."""
+    key = (user.pk, workspace_id)
+    seen = _checked.get(key)
+    if seen is not None and time.monotonic() - seen[0] < settings.FEED_RECHECK_SECONDS:
+        return seen[1]
+    running_key = (id(asyncio.get_running_loop()), *key)
+    running = _running.get(running_key)
+    if running is None:
+        running = _running[running_key] = asyncio.ensure_future(
+            _can_see(user, workspace_id, reload=True)
+        )
+        running.add_done_callback(lambda _: _running.pop(running_key, None))
+        answer = await running
+        _checked[key] = (time.monotonic(), answer)
+        return answer
+    return await asyncio.shield(running)
 
 
 # Events this consumer only forwards: no database access, so no database-thread hop.
@@ -78,14 +108,15 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     async def _still_allowed(self) -> bool:
         """False (and the socket closed with 4403) once the user lost the workspace.
 
-        Checked at most every FEED_RECHECK_SECONDS per socket, so a fan-out to many
-        sockets stays free of database trips between checks."""
+        Checked at most every FEED_RECHECK_SECONDS per socket, and per user and
+        workspace in the process (_still_can_see), so a fan-out to many sockets
+        stays free of database trips between checks."""
         if self.group is None:
             return False
         if time.monotonic() - self.checked_at < settings.FEED_RECHECK_SECONDS:
             return True
         workspace_id = int(self.scope["url_route"]["kwargs"]["workspace_id"])
-        if await _can_see(self.scope["user"], workspace_id, reload=True):
+        if await _still_can_see(self.scope["user"], workspace_id):
             self.checked_at = time.monotonic()
             return True
         logger.warning("feed: closing user %s's socket: no longer a staff member of %s",

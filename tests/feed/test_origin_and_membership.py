@@ -133,3 +133,46 @@ async def test_the_membership_check_is_cached_between_events(settings):
     await _route(workspace)  # within the cache window: still delivered
     assert (await socket.receive_json_from(timeout=3))["type"] == "decision.created"
     await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_sockets_of_one_user_share_one_recheck(settings, monkeypatch):
+    """Twenty sockets of one user, all due for their re-check at the same event: one
+    database trip between them (a trip each stalled the 500-socket fan-out), and the
+    answer still closes every one of them once the user lost the workspace."""
+    import asyncio
+
+    from routing import consumers
+
+    settings.FEED_RECHECK_SECONDS = 0.2
+    workspace, users = await _setup()
+    trips = []
+    real = consumers._can_see
+
+    async def counted(user, workspace_id, *, reload=False):
+        trips.append(reload)
+        return await real(user, workspace_id, reload=reload)
+
+    monkeypatch.setattr(consumers, "_can_see", counted)
+    sockets = [_socket(workspace, users["ops"]) for _ in range(20)]
+    for socket in sockets:
+        assert (await socket.connect())[0]
+    assert trips == [False] * 20  # the handshake checks each socket
+    trips.clear()
+    await asyncio.sleep(0.25)
+    await _route(workspace)
+    for socket in sockets:
+        assert (await socket.receive_json_from(timeout=3))["type"] == "decision.created"
+    assert trips == [True]
+
+    @database_sync_to_async
+    def remove():
+        Membership.objects.filter(user__username="ops").delete()
+
+    await remove()
+    trips.clear()
+    await asyncio.sleep(0.25)
+    await _route(workspace)
+    for socket in sockets:
+        assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert trips == [True]
