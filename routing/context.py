@@ -49,6 +49,17 @@ def first_touch(*, utm: dict, link_utm: dict, referrer: str | None, link) -> dic
     return touch
 
 
+def payload_first_touch(payload: dict, link) -> dict:
+    """The first touch a chat or meeting request brings (a new lead's attribution)."""
+    session = _clean(payload.get("session") or {})
+    return first_touch(
+        utm=payload.get("utm") or {},
+        link_utm=link.utm_defaults if link is not None else {},
+        referrer=payload.get("referrer") or session.get("referrer"),
+        link=link,
+    )
+
+
 def build_chat_context(
     *,
     payload: dict,
@@ -83,12 +94,7 @@ def build_chat_context(
         session["referrer"] = payload["referrer"]
     session.setdefault("is_returning", lead_existed)
 
-    attribution = lead_first_touch or first_touch(
-        utm=payload.get("utm") or {},
-        link_utm=link.utm_defaults if link is not None else {},
-        referrer=payload.get("referrer") or session.get("referrer"),
-        link=link,
-    )
+    attribution = lead_first_touch or payload_first_touch(payload, link)
 
     given_intent = _clean(payload.get("intent") or {})
     if given_intent.get("type"):

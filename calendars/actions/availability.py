@@ -40,7 +40,7 @@ def prepare(workspace: Workspace, payload: dict, *, now):
     """Link, facts (before any transaction), existing lead, context and the CRM facts:
     routing's own preparation of a chat (routing.actions.routing), with no message."""
     inbound = chat_routing.inbound(workspace, payload)
-    lead = Lead.objects.filter(workspace=workspace, email=inbound.email).first()
+    lead = chat_routing.known_lead(workspace, inbound.email)
     context, gaps = chat_routing.chat_context({**payload, "message": ""}, inbound, lead, now)
     return inbound.link, inbound.email, lead, context, gaps, inbound.crm
 
@@ -86,17 +86,13 @@ def offer(workspace: Workspace, payload: dict, *, now=None) -> Offer:
     )
     check_window(result.booking, window, now)
     with transaction.atomic():
-        lead, created = Lead.objects.get_or_create(
-            workspace=workspace, email=email, defaults={"name": payload["lead"].get("name") or ""}
+        lead = Lead.objects.touch(
+            workspace,
+            email,
+            name=payload["lead"].get("name") or "",
+            first_touch=context["attribution"],
+            now=now,
         )
-        updates = []
-        if not lead.first_touch:
-            lead.first_touch = context["attribution"]
-            updates.append("first_touch")
-        if payload["lead"].get("name") and lead.name != payload["lead"]["name"]:
-            lead.name = payload["lead"]["name"]
-            updates.append("name")
-        lead.save(update_fields=[*updates, "last_seen_at"])
         result.availability = Availability.objects.create(
             workspace=workspace,
             lead=lead,

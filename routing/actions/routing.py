@@ -6,12 +6,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from routing import cache, engine, events, seams
-from routing.context import build_chat_context
+from routing.context import build_chat_context, payload_first_touch
 from routing.directory import WorkspaceDirectory
 from routing.enrichment import email_domain
 from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, RuleVersion, Workspace
@@ -48,11 +48,12 @@ def _link(workspace: Workspace, slug: str | None) -> KnockLink | None:
 
 
 def _history(lead: Lead, now) -> dict:
-    """What the engagement score needs from the lead's past (read with the lead)."""
-    prior = getattr(lead, "prior_chats", None)
+    """What the engagement score needs from the lead's past (read with the lead: its
+    chats so far as `prior_chats`; a lead just touched saw last before, at previous_seen_at)."""
+    seen = lead.previous_seen_at if getattr(lead, "touched", False) else lead.last_seen_at
     return {
-        "prior_chats": prior if prior is not None else Chat.objects.filter(lead=lead).count(),
-        "days_since_last_seen": (now - lead.last_seen_at).total_seconds() / 86400,
+        "prior_chats": lead.prior_chats,
+        "days_since_last_seen": (now - seen).total_seconds() / 86400,
     }
 
 
@@ -156,10 +157,6 @@ def _decide(workspace, rule_id, context, gaps, *, why: str, now, for_update: boo
     return version, rule, outcome, directory
 
 
-class _LeadRace(Exception):
-    """Another chat inserted this lead first: route again (it is then a known lead)."""
-
-
 def route_chat(
     workspace: Workspace,
     payload: dict,
@@ -185,71 +182,48 @@ def route_chat(
     if not workspace_is_fresh:
         cache.refresh(workspace)
     inbound = _inbound(workspace, payload)
-    try:
-        return _route(workspace, payload, inbound, answer, started, now)
-    except _LeadRace:
-        return _route(workspace, payload, inbound, answer, started, now)
+    return _route(workspace, payload, inbound, answer, started, now)
 
 
 def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Routed:
     link, crm = inbound.link, inbound.crm
-    name = payload["lead"].get("name") or ""
-    inserting = False
-    try:
-        with transaction.atomic(durable=True):
-            known = _known_lead(workspace, inbound.email)
-            context, gaps = chat_context(payload, inbound, known, now)
-            if known is None:
-                # No savepoint: a concurrent insert of the same lead fails this
-                # transaction, which is then run again (_LeadRace).
-                lead = Lead(workspace=workspace, email=inbound.email, name=name)
-                lead.first_touch = context["attribution"]
-                inserting = True
-                lead.save(force_insert=True)
-                inserting = False
-            else:
-                lead = known
-                updates = ["last_seen_at"]
-                if not lead.first_touch:
-                    lead.first_touch = context["attribution"]
-                    updates.append("first_touch")
-                if name and lead.name != name:
-                    lead.name = name
-                    updates.append("name")
-                lead.save(update_fields=updates)
-
-            # Decided last: the pools are locked (in the engine's first pool pick)
-            # only for the pick, the rotation update and the rows that record it.
-            rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
-            version, compiled_rule, outcome, directory = _decide(
-                workspace, rule_id, context, gaps, why=why, now=now, for_update=True
-            )
-            # The one place rotation state is written: under the pool locks the
-            # decision read it under, committed with the decision or not at all.
-            apply_rotations(outcome.rotations)
-            loaded = directory.loaded()
-            chat, decision = _record(
-                workspace, payload, lead, link, crm, version, outcome, context, loaded
-            )
-            decision.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            decision.save(force_insert=True)
-            # Slack alerts and DMs, the CRM write-back: planned in this transaction.
-            seams.plan_outbox(
-                "chat.routed",
-                decision=decision,
-                rule=compiled_rule,
-                segment=outcome.segment,
-                context=context,
-                message=payload.get("message") or "",
-                reps=loaded["reps"],
-            )
-            events.decision_created_on_commit(decision)
-            if answer is not None:
-                answer(chat)
-    except IntegrityError:
-        if inserting:
-            raise _LeadRace() from None
-        raise
+    with transaction.atomic(durable=True):
+        lead = Lead.objects.touch(
+            workspace,
+            inbound.email,
+            name=payload["lead"].get("name") or "",
+            first_touch=payload_first_touch(payload, link),
+            now=now,
+        )
+        context, gaps = chat_context(payload, inbound, lead if lead.existed else None, now)
+        # Decided last: the pools are locked (in the engine's first pool pick)
+        # only for the pick, the rotation update and the rows that record it.
+        rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
+        version, compiled_rule, outcome, directory = _decide(
+            workspace, rule_id, context, gaps, why=why, now=now, for_update=True
+        )
+        # The one place rotation state is written: under the pool locks the
+        # decision read it under, committed with the decision or not at all.
+        apply_rotations(outcome.rotations)
+        loaded = directory.loaded()
+        chat, decision = _record(
+            workspace, payload, lead, link, crm, version, outcome, context, loaded
+        )
+        decision.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        decision.save(force_insert=True)
+        # Slack alerts and DMs, the CRM write-back: planned in this transaction.
+        seams.plan_outbox(
+            "chat.routed",
+            decision=decision,
+            rule=compiled_rule,
+            segment=outcome.segment,
+            context=context,
+            message=payload.get("message") or "",
+            reps=loaded["reps"],
+        )
+        events.decision_created_on_commit(decision)
+        if answer is not None:
+            answer(chat)
     return Routed(
         chat, decision, outcome, version.rule, version.version, context, decision.duration_ms
     )
@@ -323,8 +297,7 @@ def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=N
         if payload is None:
             raise ActionError({"detail": "Give either a chat payload or a context."})
         inbound = _inbound(workspace, payload)
-        lead = Lead.objects.filter(workspace=workspace, email=inbound.email).first()
-        context, gaps = chat_context(payload, inbound, lead, now)
+        context, gaps = chat_context(payload, inbound, _known_lead(workspace, inbound.email), now)
     version, _, outcome, _ = _decide(
         workspace, rule.id, context, gaps, why="simulation of this rule", now=now, for_update=False
     )
@@ -338,6 +311,11 @@ __all__ = ["Routed", "route_chat", "simulate"]
 # Public for the meeting funnel (calendars.actions.availability, issue 16): the same
 # link, email and facts a chat starts from, so an availability's context is a chat's.
 Inbound = _Inbound
+
+
+def known_lead(workspace: Workspace, email: str) -> Lead | None:
+    """The lead before this request, with its chats so far (`prior_chats`): one query."""
+    return _known_lead(workspace, email)
 
 
 def inbound(workspace: Workspace, payload: dict) -> Inbound:

@@ -1,9 +1,51 @@
-from django.db import models
+from django.db import connections, models
 
 from .links import KnockLink
 from .people import AIAgent, Pool, Rep
 from .rules import RoutingRule, Segment
 from .workspace import Workspace
+
+# Lead.objects.touch: the tables are routing_lead and routing_chat (Meta.db_table unset).
+TOUCH_SQL = """
+INSERT INTO routing_lead
+    (workspace_id, email, name, first_touch, created_at, last_seen_at, previous_seen_at)
+VALUES (%s, %s, %s, %s, %s, %s, NULL)
+ON CONFLICT (workspace_id, email) DO UPDATE SET
+    previous_seen_at = routing_lead.last_seen_at,
+    last_seen_at = excluded.last_seen_at,
+    name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE routing_lead.name END,
+    first_touch = CASE WHEN routing_lead.first_touch = %s
+        THEN excluded.first_touch ELSE routing_lead.first_touch END
+RETURNING *,
+    (SELECT COUNT(*) FROM routing_chat WHERE routing_chat.lead_id = routing_lead.id) AS prior_chats
+"""
+
+
+class LeadQuerySet(models.QuerySet):
+    def touch(self, workspace, email: str, *, name: str, first_touch: dict, now) -> "Lead":
+        """The lead's row for an inbound chat or meeting request, in one statement.
+
+        INSERT ... ON CONFLICT (workspace, email) DO UPDATE ... RETURNING, the same SQL on
+        SQLite (>= 3.35) and PostgreSQL, race-free (two first chats of one lead: one row,
+        no retry). A new lead gets `first_touch` (SPEC 6's attribution); a known one keeps
+        its own, locked once set (gets this one only if it had none), keeps its name
+        unless one is given, and has its `last_seen_at` moved to `now`, the one it had
+        kept in `previous_seen_at`. The returned lead says what it was before this touch:
+        `existed`, `previous_seen_at` and `prior_chats` (its chats so far).
+        """
+        fields = {f.name: f for f in Lead._meta.concrete_fields}
+        connection = connections[self.db]
+
+        def prep(field, value):
+            return fields[field].get_db_prep_save(value, connection)
+
+        empty = prep("first_touch", {})
+        at = prep("created_at", now)
+        params = (workspace.pk, email, name, prep("first_touch", first_touch), at, at, empty)
+        (lead,) = self.raw(TOUCH_SQL, params)
+        lead.workspace = workspace
+        lead.touched = True  # its last_seen_at is now; the one before is previous_seen_at
+        return lead
 
 
 class Lead(models.Model):
@@ -14,6 +56,10 @@ class Lead(models.Model):
     first_touch = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)
+    # The last_seen_at it had before its latest chat or meeting request (Lead.objects.touch).
+    previous_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LeadQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -23,6 +69,11 @@ class Lead(models.Model):
 
     def __str__(self):
         return self.email
+
+    @property
+    def existed(self) -> bool:
+        """Whether the row was there before its latest touch (Lead.objects.touch)."""
+        return self.previous_seen_at is not None
 
 
 class Chat(models.Model):
