@@ -5,6 +5,7 @@ inline, each one listed in ALLOWED with the reason no class can do it."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from django.apps import apps
@@ -31,7 +32,10 @@ def project_template_dirs() -> list[Path]:
     base = Path(settings.BASE_DIR).resolve()
     dirs = [Path(d).resolve() for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
     dirs += [Path(app.path).resolve() / "templates" for app in apps.get_app_configs()]
-    return sorted({d for d in dirs if d.is_dir() and d.is_relative_to(base)})
+    venv = Path(sys.prefix).resolve()  # a virtualenv inside the checkout holds packages
+    return sorted(
+        {d for d in dirs if d.is_dir() and d.is_relative_to(base) and not d.is_relative_to(venv)}
+    )
 
 
 def inline_styles() -> list[tuple[str, int, str]]:
