@@ -5,8 +5,9 @@
 2. One durable transaction: the candidate reps' rows are locked FOR UPDATE in
    id order (PostgreSQL; SQLite's IMMEDIATE transactions already serialise
    writers), their booked meetings and local busy blocks re-read under the lock
-   and re-checked with the same `is_free` that built the slots; then the
-   Decision, the Meeting and its outbox plan commit together or not at all.
+   and re-checked with the same `is_free` that built the slots (round robin also
+   re-applies the rotation there: `_next_in_rotation`); then the Decision, the
+   Meeting and its outbox plan commit together or not at all.
 A slot taken meanwhile is a Conflict (409) carrying the slots still free.
 """
 
@@ -61,8 +62,13 @@ def free_reps(reps: list[Rep], booking: dict, start: datetime, *, now, external,
 
 
 def fresh_slots(availability: Availability, *, now) -> list[dict]:
-    """The availability's offered slots that are still free (for a 409)."""
-    reps = list(_reps(availability.workspace, availability.rep_ids).values())
+    """The availability's offered slots that are still free (for a 409); round robin:
+    those a rep with the fewest upcoming meetings is free at, listing that rep."""
+    round_robin = availability.logic == "round_robin"
+    wanted = _round_robin_candidates(availability) if round_robin else availability.rep_ids
+    reps = list(_reps(availability.workspace, wanted).values())
+    if round_robin:
+        reps = [r for r in reps if r.is_active]
     if not reps:
         return []
     rules = slot_rules(availability.booking)
@@ -79,11 +85,24 @@ def fresh_slots(availability: Availability, *, now) -> list[dict]:
     }
     out = []
     for start, slot in offered:
+        if round_robin:
+            free = [r for r in reps if start in avails[r.id]]
+            owner = _next_in_rotation([r.id for r in reps], free, slot["reps"][0], now)
+            if owner is not None:
+                out.append({**slot, "reps": [owner.id]})
+            continue
         free = [rep_id for rep_id in slot["reps"] if start in avails.get(rep_id, ())]
         keep = len(free) == len(slot["reps"]) if availability.logic == "all_calendars" else free
         if keep:
             out.append({**slot, "reps": free})
     return _localized(out, availability.timezone)
+
+
+def _round_robin_candidates(availability: Availability) -> list[int]:
+    """The shown rep, then every rep the offer could have shown (booking re-applies
+    the rotation over them all)."""
+    shown = availability.rep_ids
+    return list(dict.fromkeys([*shown, *availability.booking.get("candidates", [])]))
 
 
 def _localized(slots: list[dict], tz: str) -> list[dict]:
@@ -98,8 +117,10 @@ def _lock(rep_ids) -> None:
         list(Rep.objects.select_for_update().filter(id__in=sorted(rep_ids)).order_by("id"))
 
 
-def _choose(availability, free: list[Rep], candidates: list[int], now) -> tuple[Rep, list[Rep]]:
-    """(owner, attendees) among the reps free at the slot."""
+def _choose(
+    availability, reps: list[Rep], free: list[Rep], candidates: list[int], now
+) -> tuple[Rep, list[Rep]]:
+    """(owner, attendees) among the reps free at the slot (`reps`: every active candidate)."""
     logic = availability.logic
     by_id = {r.id: r for r in free}
     if logic == "all_calendars":
@@ -109,16 +130,33 @@ def _choose(availability, free: list[Rep], candidates: list[int], now) -> tuple[
         return ordered[0], ordered
     if not free:
         raise LookupError
-    if logic in ("any_calendar", "round_robin") and len(free) > 1:
+    if logic == "round_robin":
+        owner = _next_in_rotation([r.id for r in reps], free, candidates[0], now)
+        if owner is None:
+            raise LookupError
+        return owner, [owner]
+    if logic == "any_calendar" and len(free) > 1:
         keys = lookup.rotation([r.id for r in free], now)
         owner = min(free, key=lambda r: keys[r.id])
-        shown = by_id.get(candidates[0]) if logic == "round_robin" else None
-        # Round robin keeps the rep the lead was shown unless, meanwhile, another
-        # free rep has fewer upcoming meetings (concurrent leads were shown the same rep).
-        if shown is not None and keys[shown.id][0] == keys[owner.id][0]:
-            owner = shown
         return owner, [owner]
     return free[0], [free[0]]
+
+
+def _next_in_rotation(candidate_ids: list[int], free: list[Rep], shown_id, now) -> Rep | None:
+    """Round robin (SPEC 5a): a rep with the fewest upcoming meetings of all the
+    candidates, free or not, gets the meeting: the shown rep while they still are one,
+    else the next such rep free at the slot; None (a 409: the lead asks again) when every
+    rep with the fewest is busy then. Concurrent leads were all shown the same rep;
+    handing the slot to any free rep instead gave a rep with more meetings a lead out of
+    turn (16 leads over 4 reps: 5/4/4/3). `candidate_ids`: the reps the offer could have
+    shown (with a slot in the lead's window), so a rep with no free time never blocks."""
+    keys = lookup.rotation(candidate_ids, now)
+    fewest = min(key[0] for key in keys.values())
+    eligible = [r for r in free if keys[r.id][0] == fewest]
+    shown = next((r for r in eligible if r.id == shown_id), None)
+    if shown is not None:
+        return shown
+    return min(eligible, key=lambda r: keys[r.id], default=None)
 
 
 def book(
@@ -149,7 +187,7 @@ def book(
         # Slots list reps by id; the owner of a group meeting is the first *listed* rep.
         candidates = [r for r in availability.rep_ids if r in candidates]
     elif availability.logic == "round_robin":
-        candidates = list(dict.fromkeys([*candidates, *availability.booking.get("candidates", [])]))
+        candidates = list(dict.fromkeys([*candidates, *_round_robin_candidates(availability)]))
     reps = [r for r in _reps(workspace, candidates).values() if r.is_active]
     booking = availability.booking
     span = lookup.Span.around(start, start, booking)
@@ -159,7 +197,7 @@ def book(
             _lock(candidates)
             free = free_reps(reps, booking, start, now=now, external=external)
             try:
-                owner, attendees = _choose(availability, free, candidates, now)
+                owner, attendees = _choose(availability, reps, free, candidates, now)
             except LookupError:
                 raise _Taken from None
             meeting = _write(availability, owner, attendees, start, free, began)

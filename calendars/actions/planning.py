@@ -116,8 +116,9 @@ def compute(workspace, booking: dict, reps: list[Rep], window, *, now) -> dict:
         order = sorted(avails, key=lambda rep_id: keys[rep_id])
         chosen = next((rep_id for rep_id in order if avails[rep_id].slots), None)
         # Booking re-applies the rotation under the reps' locks (concurrent leads
-        # may all have been shown the same rep): it needs every candidate.
-        booking["candidates"] = order
+        # may all have been shown the same rep): it needs every rep this offer could
+        # have shown, i.e. with a slot in the window (a rep with none never blocks it).
+        booking["candidates"] = [rep_id for rep_id in order if avails[rep_id].slots]
         found = slots_maths.union([avails[chosen]]) if chosen else []
         offered = [chosen] if chosen else []
         for e in entries:

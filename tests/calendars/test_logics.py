@@ -66,6 +66,26 @@ def test_round_robin_rotates_and_cancelled_meetings_do_not_count(api, rep_factor
     assert ask(api, email="l9@bigco.com").json()["slots"][0]["reps"] == [ann.id]
 
 
+def test_round_robin_a_stale_offer_never_books_a_rep_out_of_turn(api, rep_factory, with_booking):
+    """Two leads ask before either books: both are shown Ann. Once the first has her,
+    Bob has fewer meetings; he is busy at the second lead's time, and Ann must not get a
+    second meeting out of turn: a 409 whose fresh slots are Bob's, then Bob books."""
+    ann, bob = rep_factory("Ann"), rep_factory("Bob")
+    BusyBlock.objects.create(rep=bob, start=tomorrow(9), end=tomorrow(10))
+    with_booking(logic="round_robin", reps=[ann.id, bob.id])
+    first = ask(api, email="a@bigco.com").json()
+    second = ask(api, email="b@bigco.com", start=tomorrow(9, 30).isoformat()).json()
+    assert first["slots"][0]["reps"] == second["slots"][0]["reps"] == [ann.id]
+    assert book(api, first["id"], first["slots"][0]["start"]).json()["owner"]["id"] == ann.id
+    taken = book(api, second["id"], second["slots"][0]["start"])  # 09:30: Bob is busy
+    assert taken.status_code == 409
+    fresh = taken.json()["slots"]
+    assert [s["reps"] for s in fresh] == [[bob.id]] * 4  # 10:00 to 11:30, Ann's were offered
+    again = book(api, second["id"], fresh[0]["start"])
+    assert again.status_code == 201 and again.json()["owner"]["id"] == bob.id
+    assert Meeting.objects.filter(owner=ann).count() == Meeting.objects.filter(owner=bob).count()
+
+
 def test_round_robin_goes_to_the_next_rep_when_the_first_has_no_slot(
     api, rep_factory, with_booking
 ):
@@ -75,6 +95,11 @@ def test_round_robin_goes_to_the_next_rep_when_the_first_has_no_slot(
     offer = ask(api).json()
     assert {s["reps"][0] for s in offer["slots"]} == {bob.id}
     assert reasons(offer)["Ann"] == "no free time in the window"
+    # Then Ann has fewer meetings, but no time in the window: she never blocks a booking.
+    for n in range(2):
+        offer = ask(api, email=f"l{n}@bigco.com").json()
+        booked = book(api, offer["id"], offer["slots"][0]["start"])
+        assert booked.status_code == 201 and booked.json()["owner"]["id"] == bob.id
 
 
 def test_trace_says_why_each_rep_was_not_offered(api, rep_factory, with_booking):
