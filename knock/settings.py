@@ -275,14 +275,15 @@ GOOGLE_EVENTS_TIMEOUT = env.float("GOOGLE_EVENTS_TIMEOUT", default=15.0)
 # The two seams through which routing calls out (routing/seams.py, docs/architecture.md);
 # routing never imports these apps. Facts are asked before the routing transaction:
 # name -> fn(workspace, *, email, domain) -> facts (routing.facts). Planners run inside
-# it, each for every event: fn(event: str, **data) -> None.
+# it, each for the events it names ("*": every one): fn(event: str, **data) -> None.
 KNOCK_FACT_PROVIDERS = {"crm": "crm.facts.fetch", "enrichment": "enrichment.facts.fetch"}
 KNOCK_OUTBOX_BATCH = "outbox.batch"  # one INSERT for the deliveries of one event
-KNOCK_OUTBOX_PLANNERS = [
-    "notifications.planner.plan",
-    "crm.writeback.plan",
-    "calendars.google_events.plan",  # a meeting's Google Calendar event
-]
+KNOCK_OUTBOX_PLANNERS = {
+    "notifications.planner.plan": "*",
+    "crm.writeback.plan": "*",
+    # a meeting's Google Calendar event
+    "calendars.google_events.plan": ["meeting.booked", "meeting.rescheduled", "meeting.cancelled"],
+}
 # What delivers each kind of outbox delivery (outbox/registry.py): kind -> dotted path of
 # handler(delivery) -> result dict. The whole list: no handler registers itself, and a
 # kind missing here fails at once (permanently) with that reason.

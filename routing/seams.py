@@ -8,9 +8,10 @@ effects):
   -> facts object. Called BEFORE the routing transaction opens: a slow vendor
   must not hold locks. Each provider time-boxes itself and never raises for a
   vendor failure (it returns facts with an error instead).
-- KNOCK_OUTBOX_PLANNERS ["pkg.module.fn", ...]: fn(event: str, **data) -> None.
-  Called INSIDE the caller's transaction, so the deliveries a decision causes
-  commit with it or not at all. Every planner is called for every event and
+- KNOCK_OUTBOX_PLANNERS {"pkg.module.fn": events}: fn(event: str, **data) -> None,
+  where `events` is "*" (every event) or the list of events it plans for (a plain
+  list of paths means "*" for each). Called INSIDE the caller's transaction, so
+  the deliveries a decision causes commit with it or not at all. A planner
   ignores the events it does not know. KNOCK_OUTBOX_BATCH ("pkg.module.fn", a
   context manager, optional) wraps the planners of one event: the outbox
   inserts what they planned in one statement.
@@ -44,8 +45,13 @@ def _providers() -> list[tuple[str, Callable]]:
     return list(zip(names, _resolve(tuple(configured[n] for n in names)), strict=True))
 
 
-def _planners() -> tuple[Callable, ...]:
-    return _resolve(tuple(getattr(settings, "KNOCK_OUTBOX_PLANNERS", ())))
+def _planners(event: str) -> tuple[Callable, ...]:
+    configured = getattr(settings, "KNOCK_OUTBOX_PLANNERS", ())
+    if not isinstance(configured, dict):
+        configured = dict.fromkeys(configured, "*")
+    return _resolve(
+        tuple(path for path, events in configured.items() if events == "*" or event in events)
+    )
 
 
 def fetch_facts(workspace, *, email: str, domain: str | None) -> dict[str, object]:
@@ -61,7 +67,7 @@ def _batch():
 def plan_outbox(event: str, **data) -> None:
     """Let every planner record the deliveries `event` causes (caller's transaction)."""
     with _batch():
-        for plan in _planners():
+        for plan in _planners(event):
             plan(event, **data)
 
 

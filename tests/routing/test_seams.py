@@ -48,6 +48,36 @@ def test_plan_outbox_calls_every_planner_in_order():
     ]
 
 
+@override_settings(
+    KNOCK_OUTBOX_PLANNERS={
+        f"{__name__}.planner_a": ["meeting.booked"],
+        f"{__name__}.planner_b": "*",
+    }
+)
+def test_a_planner_named_for_some_events_is_called_for_those_only():
+    seams.plan_outbox("chat.replied", chat="c")
+    seams.plan_outbox("meeting.booked", meeting="m")
+    assert CALLS == [
+        ("b", "chat.replied", ["chat"]),
+        ("a", "meeting.booked", ["meeting"]),
+        ("b", "meeting.booked", ["meeting"]),
+    ]
+
+
+def test_the_calendar_planner_is_not_called_for_a_chat():
+    from django.conf import settings
+
+    from routing.seams import _planners
+
+    paths = settings.KNOCK_OUTBOX_PLANNERS
+    assert "calendars.google_events.plan" in paths
+    names = {f"{fn.__module__}.{fn.__name__}" for fn in _planners("chat.routed")}
+    assert "calendars.google_events.plan" not in names
+    assert "calendars.google_events.plan" in {
+        f"{fn.__module__}.{fn.__name__}" for fn in _planners("meeting.cancelled")
+    }
+
+
 @override_settings(KNOCK_OUTBOX_PLANNERS=["routing.no_such_module.plan"])
 def test_a_bad_path_fails_loudly():
     with pytest.raises(ImportError):
