@@ -3,6 +3,8 @@ reads (``fields``, ``leaves``)."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from routing import catalog
@@ -24,15 +26,34 @@ def describe_explained_leaf(leaf: dict) -> str:
 
     The one wording of a leaf: the engine's trace lines and the console's
     condition table both use it. A leaf that no longer validates (a trace stored
-    before an operator changed) is shown as its raw field and operator.
+    before an operator changed) is shown as its raw field and operator. Memoised: the
+    wording depends on the leaf alone (the catalog is static), and the engine words
+    every failed leaf of every segment it tries, on every routing.
     """
-    tree = {"field": leaf.get("field"), "op": leaf.get("op")}
-    if leaf.get("value") is not None:
-        tree["value"] = leaf["value"]
+    value = leaf.get("value")
+    try:
+        frozen = json.dumps(value, sort_keys=True) if value is not None else None
+    except (TypeError, ValueError):  # not JSON (a hand-made dict): not memoised
+        return _worded(leaf.get("field"), leaf.get("op"), value)
+    field, op = leaf.get("field"), leaf.get("op")
+    if not (isinstance(field, str | None) and isinstance(op, str | None)):
+        return _worded(field, op, value)
+    return _worded_frozen(field, op, frozen)
+
+
+@lru_cache(maxsize=4096)
+def _worded_frozen(field, op, frozen: str | None) -> str:
+    return _worded(field, op, json.loads(frozen) if frozen is not None else None)
+
+
+def _worded(field, op, value) -> str:
+    tree = {"field": field, "op": op}
+    if value is not None:
+        tree["value"] = value
     try:
         return describe(tree)
     except ConditionError:
-        return f"{leaf.get('field')} {leaf.get('op')}"
+        return f"{field} {op}"
 
 
 _MAX_LISTED = 10
