@@ -9,7 +9,8 @@ contact (or account), where the console shows them.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models.lookups import IsNull
 
 from .base import CrmBackend, CrmError, CrmRecord, FieldValue
 
@@ -31,41 +32,47 @@ class LocalBackend(CrmBackend):
         self.workspace_id = crm_settings.workspace_id
 
     def lookup(self, email: str, domain: str | None = None) -> CrmRecord:
-        """One query when the contact is known (its account and the account's
-        opportunity flags come with it), two when only the domain's account is."""
-        from crm.models import LocalAccount, LocalContact, LocalOpportunity
-
-        def flags(account_ref):
-            opportunities = LocalOpportunity.objects.filter(account=OuterRef(account_ref))
-            return {
-                "has_open": Exists(opportunities.filter(is_closed=False)),
-                "has_won": Exists(opportunities.filter(is_won=True)),
-            }
+        """One query in every case (none when there is neither an email nor a
+        domain): the contact by email and the account, with the account's
+        opportunity flags. The account is the contact's own when the contact is
+        known (none if it has none: never the domain's then), else the domain's."""
+        from crm.models import LocalOpportunity
+        from routing.models import Workspace
 
         email = (email or "").strip().lower()
-        contact = (
-            LocalContact.objects.filter(workspace_id=self.workspace_id, email=email)
-            .select_related("account")
-            .annotate(**flags("account_id"))
-            .first()
-            if email
-            else None
-        )
-        account = contact.account if contact is not None else None
-        has_open = bool(contact.has_open) if account is not None else False
-        has_won = bool(contact.has_won) if account is not None else False
-        if contact is None and domain:
-            account = (
-                LocalAccount.objects.filter(
-                    workspace_id=self.workspace_id, domain=domain.strip().lower()
-                )
-                .annotate(**flags("pk"))
-                .first()
+        domain = (domain or "").strip().lower()
+        if not email and not domain:
+            return CrmRecord.not_found(self.name)
+        opportunities = LocalOpportunity.objects.filter(account=OuterRef("account"))
+        # The workspace's row LEFT JOINed to the contact and to the account:
+        # FilteredRelation puts each condition in its join's ON clause, so the row is
+        # there when neither is found. The account's condition: its id is the
+        # contact's account_id, or there is no contact and its domain is the domain.
+        # A blank email or domain is compared with None (IS NULL on a NOT NULL
+        # column), which matches no row (not the contacts or accounts left blank).
+        row = (
+            Workspace.objects.filter(pk=self.workspace_id)
+            .annotate(
+                contact=FilteredRelation(
+                    "crm_contacts", condition=Q(crm_contacts__email=email or None)
+                ),
+                account=FilteredRelation(
+                    "crm_accounts",
+                    condition=Q(crm_accounts__pk=F("contact__account"))
+                    | Q(IsNull(F("contact"), True), crm_accounts__domain=domain or None),
+                ),
+                has_open=Exists(opportunities.filter(is_closed=False)),
+                has_won=Exists(opportunities.filter(is_won=True)),
             )
-            if account is not None:
-                has_open, has_won = bool(account.has_open), bool(account.has_won)
+            .select_related("contact", "account")
+            .first()
+        )
+        # select_related sets a filtered relation's attribute only when its join found a row.
+        contact = getattr(row, "contact", None)
+        account = getattr(row, "account", None)
         if contact is None and account is None:
             return CrmRecord.not_found(self.name)
+        has_open, has_won = bool(row.has_open), bool(row.has_won)
 
         stages = [r.lifecycle_stage for r in (contact, account) if r is not None]
         is_customer = has_won or "customer" in {(s or "").lower() for s in stages}
