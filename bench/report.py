@@ -600,15 +600,19 @@ def _bounds_http(r: dict) -> list[str]:
         "link, rule, compiled version and settings come from per-process caches under the "
         "workspace's routing stamp (`routing/cache.py`), the 201 is built from the objects "
         "just written, deliveries go in one `bulk_create`, the feed event is sent to Redis by "
-        "a background thread, and PostgreSQL connections come from psycopg's pool (section "
-        "2b). What would still move the figure, none of it in the `routing/conditions/` "
-        "package:",
+        "a background thread, PostgreSQL connections come from psycopg's pool (section "
+        "2b), the rotation update is written out instead of built from Case/When "
+        "expressions (0.2 against 8.8 ms of ORM work per call in process), and the trace's "
+        "wording of a failed leaf is memoised. What would still move the figure, none of it "
+        "in the `routing/conditions/` package:",
         "",
-        f"1. **The remaining statements** ({queries}: token + workspace, the CRM contact, "
-        "BEGIN, the lead read and insert, the pool members under lock and the rotation "
-        "update, chat, decision, deliveries, their task, COMMIT): one upsert for the lead "
-        "(raw SQL on both databases) and the deliveries table as its own queue (no task row) "
-        "would save two.",
+        f"1. **The remaining statements** ({queries}; listed in section 2): the lead is one "
+        "upsert (`Lead.objects.touch`: INSERT ... ON CONFLICT ... RETURNING) and the local "
+        "CRM lookup one query in every case since the third session; what is left is the "
+        "token, the CRM and company facts, BEGIN, the pool members under lock and their "
+        "rotation update, one INSERT per row written (chat, decision, deliveries) and "
+        "COMMIT. Only the deliveries' task row could still go (the deliveries table as its "
+        "own queue, polled by the worker), and only when a delivery leaves the building.",
         "2. **The per-segment trace** (`routing/engine.py`, `routing/trace_lines.py`): every "
         "segment tried gets its explanation built while routing; `failed_leaves` describes "
         "each failed leaf. Building the trace lazily (store the outcome, explain on read) "
