@@ -19,6 +19,7 @@ from routing.api.serializers.chats import (
     UtmInSerializer,
 )
 from routing.api.serializers.resources import RepSerializer
+from routing.api.serializers.shapes import AWARE_DATE_TIME, TimeZoneNameField
 from routing.availability import valid_timezone
 
 from ..models import DEFAULT_BACKEND, BusyBlock, Meeting
@@ -26,6 +27,8 @@ from ..models import DEFAULT_BACKEND, BusyBlock, Meeting
 
 class AwareDateTimeField(serializers.DateTimeField):
     """ISO 8601 with an offset: a naive time is ambiguous for a meeting, so a 400."""
+
+    request_schema = AWARE_DATE_TIME
 
     def to_internal_value(self, value):
         if isinstance(value, str):
@@ -43,7 +46,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         self.fail("invalid", format="ISO 8601, e.g. 2026-12-03T10:00:00+01:00")
 
 
-class TimeZoneField(serializers.CharField):
+class TimeZoneField(TimeZoneNameField):
     def to_internal_value(self, value):
         value = super().to_internal_value(value)
         if not valid_timezone(value):
@@ -205,11 +208,14 @@ class ConflictSerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
-class RepCalendarSerializer(serializers.Serializer):
-    """A rep's calendar connection (not a meeting's event: that is CalendarOut)."""
+class RepCalendarSerializer(StrictSerializer):
+    """A rep's calendar connection (not a meeting's event: that is CalendarOut).
+    Documents what calendars.actions.set_calendar accepts (unknown keys are a 400)."""
 
     backend = serializers.ChoiceField(["none", "local", "google"])
-    calendar_id = serializers.CharField(allow_blank=True, required=False)
+    calendar_id = serializers.CharField(
+        allow_blank=True, required=False, allow_null=True, max_length=254
+    )
 
 
 @extend_schema_field(RepCalendarSerializer)
