@@ -1,6 +1,6 @@
 """The meeting API's contract (SPEC 8b): input validation and the answers' shapes."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import extend_schema_field
@@ -42,7 +42,9 @@ class AwareDateTimeField(serializers.DateTimeField):
                 )
             if not 2000 <= parsed.year <= 2200:
                 raise serializers.ValidationError("Give a year between 2000 and 2200.")
-            return parsed
+            # The same instant in UTC: PostgreSQL refuses offsets beyond +-15:59 (Python
+            # parses up to +-23:59), and every use of these times is by instant.
+            return parsed.astimezone(UTC)
         self.fail("invalid", format="ISO 8601, e.g. 2026-12-03T10:00:00+01:00")
 
 

@@ -209,3 +209,17 @@ def test_schema_documents_the_draft_endpoints(api):
     assert request["additionalProperties"] is False
     params = {p["name"]: p for p in paths["/api/v1/rules/{id}/diff/"]["get"]["parameters"]}
     assert {"type": "string", "enum": ["draft"]} in params["to"]["schema"]["oneOf"]
+
+
+def test_a_rule_deleted_meanwhile_is_404(api, live, monkeypatch):
+    """DELETE .../draft/ while another request deletes the rule: the action's locked
+    re-read finds nothing (RoutingRule.DoesNotExist): a 404, not a 500."""
+    from routing.actions import drafts
+    from routing.models import RoutingRule
+
+    def gone(rule):
+        raise RoutingRule.DoesNotExist("RoutingRule matching query does not exist.")
+
+    monkeypatch.setattr(drafts, "discard_draft", gone)
+    response = api.delete(live["url"] + "draft/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"

@@ -1,4 +1,6 @@
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from ..parsers import PARSER_CLASSES
@@ -23,6 +25,13 @@ class WorkspaceScopedMixin:
         if self.schema_only:
             return self.model.objects.none()
         return self.model.objects.filter(workspace=self.workspace)
+
+    def handle_exception(self, exc):
+        # The row get_object() found was deleted by a concurrent request before the
+        # action locked it (`select_for_update().get(pk=...)`): gone, so a 404, not a 500.
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound()
+        return super().handle_exception(exc)
 
 
 class ActionViewSet(
