@@ -212,7 +212,8 @@ def test_rep_calendar_and_busy_blocks(api, other_api, rep_factory):
     body = {"calendar": {"backend": "google", "calendar_id": "dana@acme.com"}}
     assert api.patch(url, body, format="json").json()["calendar"] == body["calendar"]
     before = written()
-    for bad in ({"backend": "outlook"}, {"backend": "local", "colour": 1}, "local"):
+    for bad in ({"backend": "outlook"}, {"backend": "local", "colour": 1}, "local",
+                {"backend": {"a": 1}}, {"backend": ["local"]}):  # fmt: skip
         response = api.patch(url, {"calendar": bad, "name": "Renamed"}, format="json")
         assert response.status_code == 400 and "calendar" in response.json()
     assert api.get(url).json()["name"] == "Dana" and written() == before
