@@ -117,7 +117,8 @@ class AssigneeField(ShapedJSONField):
 class SegmentSerializer(StrictModelSerializer):
     position = serializers.IntegerField(source="order", read_only=True)
     conditions = ConditionsField(required=False)
-    assignee = AssigneeField(source="*", required=False)
+    # null: no assignee (what a meeting segment has); refused on a chat segment by the action.
+    assignee = AssigneeField(source="*", required=False, allow_null=True)
     # Meeting segments (SPEC 5a) carry a booking instead of an assignee; null on chat segments.
     booking = BookingField(required=False, allow_null=True)
     summary = serializers.SerializerMethodField()

@@ -23,10 +23,12 @@ from routing.conditions.language import (
     MAX_LIST_ITEMS,
     MAX_NUMBER,
     MAX_PATTERN_LENGTH,
+    OPERATORS,
 )
 from routing.timezones import ZONES
 
 MAX_ID = 2**63 - 1
+_NONE = {"nullable": True, "enum": [None]}  # null only (the same as leaving the key out)
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # A JSON body's strings and keys hold no NUL (nor a lone surrogate: routing/api/parsers.py).
 # The pattern says NUL only: `\x00` reads the same in ECMA, Python and Rust regexes, a
@@ -88,20 +90,25 @@ _LEAF_VALUES = [
 ]  # fmt: skip
 
 
-def _leaf(ops, value) -> dict:
-    properties = {"field": _FIELD, "op": {"type": "string", "enum": list(ops)}}
-    if value is None:  # exists, is_true...: no value (null is the same as none)
-        properties["value"] = {"nullable": True, "enum": [None]}
-        required = ["field", "op"]
-    else:
-        properties["value"] = value
-        required = ["field", "op", "value"]
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": False,
-    }
+def _op_value(ops, value) -> dict:
+    """Which value an operator takes (none: exists, is_true...; null is the same as none)."""
+    if value is None:
+        return {"properties": {"op": {"enum": list(ops)}, "value": _NONE}}
+    return {"properties": {"op": {"enum": list(ops)}, "value": value}, "required": ["value"]}
+
+
+# The field once, then the operator's value (one schema per operator group): the same
+# leaves as one branch per group, in fewer cases for a schema fuzzer's coverage phase.
+_LEAF = {
+    "type": "object",
+    "properties": {"field": _FIELD, "op": {"type": "string", "enum": list(OPERATORS)}, "value": {}},
+    "required": ["field", "op"],
+    "additionalProperties": False,
+    "oneOf": [
+        _op_value(sorted(_NO_VALUE_OPS), None),
+        *(_op_value(ops, value) for ops, value in _LEAF_VALUES),
+    ],
+}
 
 
 def _group(kind: str, body: dict) -> dict:
@@ -113,15 +120,17 @@ def _group(kind: str, body: dict) -> dict:
     }
 
 
+# A group's children are conditions too; the schema spells out the first level only (a
+# recursive schema multiplies the cases a schema fuzzer's coverage phase walks through).
+_CHILD = {"type": "object", "description": "A condition (a group or a leaf)."}
 CONDITION = {
     "description": "A condition: a group (all / any: a list of conditions; not: one) or a "
     "leaf {field, op, value}. At most 10 levels and 200 leaves.",
     "oneOf": [
-        _group("all", {"type": "array", "items": CONDITION_REF}),
-        _group("any", {"type": "array", "items": CONDITION_REF}),
-        _group("not", CONDITION_REF),
-        _leaf(sorted(_NO_VALUE_OPS), None),
-        *(_leaf(ops, value) for ops, value in _LEAF_VALUES),
+        _group("all", {"type": "array", "items": _CHILD}),
+        _group("any", {"type": "array", "items": _CHILD}),
+        _group("not", _CHILD),
+        _LEAF,
     ],
 }
 CONDITIONS = {
@@ -152,7 +161,7 @@ ASSIGNEE = {
 # A new segment (live or in a draft) needs one of them: which one, the rule's kind says.
 ASSIGNEE_OR_BOOKING = {
     "anyOf": [
-        {"required": ["assignee"]},
+        {"required": ["assignee"], "properties": {"assignee": {"type": "object"}}},
         {"required": ["booking"], "properties": {"booking": {"type": "object"}}},
     ]
 }
@@ -162,41 +171,40 @@ _NUMBERS = {
     for key, (default, low, high) in booking.NUMBERS.items()
 }
 _REP_IDS = {"type": "array", "items": ID, "uniqueItems": True, "maxItems": booking.MAX_REPS}
-_NO_ONE = {"type": "array", "maxItems": 0, "nullable": True}
-_NO_POOL = {"nullable": True, "enum": [None]}
+_NO_REPS = {"type": "array", "maxItems": 0, "nullable": True}
 _NO_REASON = {"type": "string", "maxLength": 0, "nullable": True}
 
 
-def _booking(logic, **people) -> dict:
-    properties = {
-        "logic": {"type": "string", "enum": list(logic)},
-        "reps": _NO_ONE,
-        "pool": _NO_POOL,
-        "default_rep": {"type": "boolean", "enum": [False]},
-        "reason": _NO_REASON,
-        **people,
-        **_NUMBERS,
-    }
-    required = ["logic", *(k for k in people if k != "reason")]
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": False,
-    }
+def _people(logic, required: str | None = None, **rules) -> dict:
+    """Who a booking of these logics offers: reps, pool, default_rep and reason allowed."""
+    rules = {"reps": _NO_REPS, "pool": _NONE, "default_rep": {"type": "boolean", "enum": [False]},
+             "reason": _NO_REASON, **rules}  # fmt: skip
+    branch = {"properties": {"logic": {"type": "string", "enum": list(logic)}, **rules}}
+    return {**branch, "required": [required]} if required else branch
 
 
 _SHARED = [x for x in booking.LOGICS if x not in ("single_rep", "disqualified")]
 BOOKING = {
     "description": "A meeting segment's booking (SPEC 5a): who is offered and the slot "
     "settings (minutes unless named otherwise). Reps are active reps of this workspace.",
+    "type": "object",
     "nullable": True,
+    "properties": {
+        "logic": {"type": "string", "enum": list(booking.LOGICS)},
+        "reps": {**_REP_IDS, "nullable": True},
+        "pool": {**ID, "nullable": True},
+        "default_rep": {"type": "boolean"},
+        "reason": {**TEXT, "maxLength": 200, "nullable": True},
+        **_NUMBERS,
+    },
+    "required": ["logic"],
+    "additionalProperties": False,
     "oneOf": [
-        _booking(["single_rep"], reps={**_REP_IDS, "minItems": 1, "maxItems": 1}),
-        _booking(["single_rep"], default_rep={"type": "boolean", "enum": [True]}),
-        _booking(_SHARED, reps={**_REP_IDS, "minItems": 1}),
-        _booking(_SHARED, pool=ID),
-        _booking(["disqualified"], reason={**TEXT, "maxLength": 200, "nullable": True}),
+        _people(["single_rep"], "reps", reps={**_REP_IDS, "minItems": 1, "maxItems": 1}),
+        _people(["single_rep"], "default_rep", default_rep={"type": "boolean", "enum": [True]}),
+        _people(_SHARED, "reps", reps={**_REP_IDS, "minItems": 1}),
+        _people(_SHARED, "pool", pool=ID),
+        _people(["disqualified"], reason={**TEXT, "maxLength": 200, "nullable": True}),
     ],
 }
 
