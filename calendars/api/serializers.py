@@ -232,7 +232,10 @@ class CalendarField(serializers.JSONField):
 
 
 class RepWithCalendarSerializer(RepSerializer):
-    calendar = CalendarField(source="*", required=False, help_text='{"backend", "calendar_id"}')
+    # null: leave the calendar as it is (the views skip it).
+    calendar = CalendarField(
+        source="*", required=False, allow_null=True, help_text='{"backend", "calendar_id"}'
+    )
 
     class Meta(RepSerializer.Meta):
         fields = [*RepSerializer.Meta.fields, "calendar"]

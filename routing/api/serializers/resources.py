@@ -16,6 +16,7 @@ from .shapes import (
     TimeZoneNameField,
     UtmDefaultsField,
     WorkingHoursField,
+    refuse_odd_assignee_type,
 )
 from .strict import json_type_errors
 
@@ -140,6 +141,7 @@ class SegmentSerializer(StrictModelSerializer):
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k != "assignee"}
         validated = super().to_internal_value(data)
+        refuse_odd_assignee_type(assignee)
         if assignee is not serializers.empty:  # null is refused by the action (400)
             validated["assignee"] = assignee
         return validated

@@ -235,8 +235,28 @@ class ConditionsField(ShapedJSONField):
     request_schema = CONDITIONS
 
 
+def refuse_odd_assignee_type(assignee) -> None:
+    """An assignee whose "type" is an object or a list: a 400 here, as an unknown type.
+
+    routing.actions.rules.clean_assignee looks the type up in a dict, and an unhashable
+    one raised TypeError (a 500); this guard stays until it checks for a string first.
+    """
+    if isinstance(assignee, dict) and isinstance(assignee.get("type"), dict | list):
+        choices = "rep, pool, ai_agent, crm_owner, workspace_default"
+        raise serializers.ValidationError(
+            {"assignee": [f"Unknown assignee type; use one of {choices}."]}
+        )
+
+
 class AssigneeInField(ShapedJSONField):
     request_schema = ASSIGNEE
+
+    def to_internal_value(self, data):
+        try:
+            refuse_odd_assignee_type(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(exc.detail["assignee"]) from exc
+        return super().to_internal_value(data)
 
 
 class BookingField(ShapedJSONField):
