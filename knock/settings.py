@@ -235,6 +235,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "routing.api.schema.document_errors",
+        # OpenAPI links from creating operations to those taking the ids they answer.
+        "routing.api.links.document_links",
+        "calendars.api.links.document_links",
     ],
 }
 

@@ -10,7 +10,7 @@ never silently ignored.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -41,8 +41,15 @@ class DateOrDateTimeField(forms.Field):
             parsed = None
         if parsed is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if isinstance(parsed, datetime) and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
+        if isinstance(parsed, datetime):
+            # In UTC: PostgreSQL refuses an offset beyond +-15:59 that Python parses
+            # ("...-19:06"), and near year 1 or 9999 the instant may not exist at all.
+            try:
+                if timezone.is_naive(parsed):
+                    parsed = timezone.make_aware(parsed)
+                parsed = parsed.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return parsed
 
 

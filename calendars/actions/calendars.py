@@ -22,7 +22,7 @@ def set_calendar(rep: Rep, value) -> CalendarConnection:
         raise ActionError({"calendar": ['Expected an object like {"backend": "local"}.']})
     errors = {k: ["Unknown field."] for k in sorted(set(value) - {"backend", "calendar_id"})}
     backend = value.get("backend")
-    if backend not in BACKENDS:
+    if not isinstance(backend, str) or backend not in BACKENDS:  # {"backend": {}}: not a 500
         errors["backend"] = [f"Use one of {', '.join(BACKENDS)}."]
     calendar_id = value.get("calendar_id", "")
     if calendar_id is None:

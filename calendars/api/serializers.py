@@ -1,6 +1,6 @@
 """The meeting API's contract (SPEC 8b): input validation and the answers' shapes."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import extend_schema_field
@@ -19,6 +19,7 @@ from routing.api.serializers.chats import (
     UtmInSerializer,
 )
 from routing.api.serializers.resources import RepSerializer
+from routing.api.serializers.shapes import AWARE_DATE_TIME, TimeZoneNameField
 from routing.availability import valid_timezone
 
 from ..models import DEFAULT_BACKEND, BusyBlock, Meeting
@@ -26,6 +27,8 @@ from ..models import DEFAULT_BACKEND, BusyBlock, Meeting
 
 class AwareDateTimeField(serializers.DateTimeField):
     """ISO 8601 with an offset: a naive time is ambiguous for a meeting, so a 400."""
+
+    request_schema = AWARE_DATE_TIME
 
     def to_internal_value(self, value):
         if isinstance(value, str):
@@ -39,11 +42,13 @@ class AwareDateTimeField(serializers.DateTimeField):
                 )
             if not 2000 <= parsed.year <= 2200:
                 raise serializers.ValidationError("Give a year between 2000 and 2200.")
-            return parsed
+            # The same instant in UTC: PostgreSQL refuses offsets beyond +-15:59 (Python
+            # parses up to +-23:59), and every use of these times is by instant.
+            return parsed.astimezone(UTC)
         self.fail("invalid", format="ISO 8601, e.g. 2026-12-03T10:00:00+01:00")
 
 
-class TimeZoneField(serializers.CharField):
+class TimeZoneField(TimeZoneNameField):
     def to_internal_value(self, value):
         value = super().to_internal_value(value)
         if not valid_timezone(value):
@@ -205,11 +210,14 @@ class ConflictSerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
-class RepCalendarSerializer(serializers.Serializer):
-    """A rep's calendar connection (not a meeting's event: that is CalendarOut)."""
+class RepCalendarSerializer(StrictSerializer):
+    """A rep's calendar connection (not a meeting's event: that is CalendarOut).
+    Documents what calendars.actions.set_calendar accepts (unknown keys are a 400)."""
 
     backend = serializers.ChoiceField(["none", "local", "google"])
-    calendar_id = serializers.CharField(allow_blank=True, required=False)
+    calendar_id = serializers.CharField(
+        allow_blank=True, required=False, allow_null=True, max_length=254
+    )
 
 
 @extend_schema_field(RepCalendarSerializer)
@@ -224,7 +232,10 @@ class CalendarField(serializers.JSONField):
 
 
 class RepWithCalendarSerializer(RepSerializer):
-    calendar = CalendarField(source="*", required=False, help_text='{"backend", "calendar_id"}')
+    # null: leave the calendar as it is (the views skip it).
+    calendar = CalendarField(
+        source="*", required=False, allow_null=True, help_text='{"backend", "calendar_id"}'
+    )
 
     class Meta(RepSerializer.Meta):
         fields = [*RepSerializer.Meta.fields, "calendar"]

@@ -9,7 +9,12 @@ mounted before routing's API so these answer /reps/ and /rules/.
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -66,7 +71,8 @@ def offer_data(offer, *, simulated: bool = False) -> dict:
     }
 
 
-@extend_schema(parameters=[MeetingFilterSerializer])
+# The filters are the list's: availability, booking and a meeting's actions take none.
+@extend_schema_view(list=extend_schema(parameters=[MeetingFilterSerializer]))
 class MeetingViewSet(
     WorkspaceScopedMixin,
     mixins.ListModelMixin,

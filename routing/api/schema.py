@@ -59,12 +59,49 @@ def _error_codes(path: str, method: str, operation: dict) -> list[str]:
     return codes
 
 
+def _shape_request_fields(schema: dict, serializer) -> None:
+    """A field with a `request_schema` (serializers/shapes.py) documents what it accepts;
+    so do a nested list's bounds and a serializer's `request_schema_extra`."""
+    from rest_framework.serializers import ListSerializer
+
+    properties = schema.get("properties", {})
+    schema.update(getattr(serializer, "request_schema_extra", {}))
+    for name, field in getattr(serializer, "fields", {}).items():
+        if isinstance(field, ListSerializer) and name in properties and not field.read_only:
+            if not field.allow_empty:
+                properties[name]["minItems"] = 1
+            if field.max_length is not None:
+                properties[name]["maxItems"] = field.max_length
+        shape = getattr(field, "request_schema", None)
+        if shape and name in properties and not field.read_only:
+            description = properties[name].get("description")
+            properties[name] = {**shape, **({"description": description} if description else {})}
+            if getattr(field, "allow_null", False):
+                properties[name]["nullable"] = True
+
+
+def _plain_text(schema: dict) -> None:
+    """Strings of a JSON body hold no NUL (parsers.py refuses them)."""
+    from .serializers.shapes import PLAIN_TEXT
+
+    for prop in schema.get("properties", {}).values():
+        for s in (prop, prop.get("items") or {}):
+            if s.get("type") == "string" and not {"pattern", "format", "enum"} & set(s):
+                s["pattern"] = PLAIN_TEXT
+
+
 def document_errors(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry (see knock/settings.py)."""
+    from .serializers.shapes import CONDITION
+
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault(ERROR, ERROR_SCHEMA)
+    schemas.setdefault("Condition", CONDITION)
     for (name, kind), component in generator.registry._components.items():
         request = kind == "schemas" and name.endswith("Request") and name in schemas
+        if request and "properties" in schemas[name]:
+            _shape_request_fields(schemas[name], component.object)
+            _plain_text(schemas[name])
         if request and "properties" in schemas[name] and _strict(component.object):
             schemas[name]["additionalProperties"] = False
     ref = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR}"}}}

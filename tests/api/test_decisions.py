@@ -155,3 +155,19 @@ def test_decisions_are_immutable_through_the_api(api, log):
     assert api.delete(url).status_code == 405
     assert api.post(DECISIONS, {}, format="json").status_code == 405
     assert Decision.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "since",
+    # Offsets PostgreSQL refuses (beyond +-15:59) and a year-224 date: the same instant in UTC.
+    ["0224-09-08T18:32:16.5947-19:06", "2030-01-02T00:00:00+23:59"],
+)
+def test_a_far_offset_is_read_as_its_instant(api, log, since):
+    response = api.get(DECISIONS, {"since": since})
+    assert response.status_code == 200, response.data
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_an_instant_out_of_range_is_400(api, log, since):
+    response = api.get(DECISIONS, {"since": since})
+    assert response.status_code == 400 and "since" in response.data

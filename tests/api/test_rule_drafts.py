@@ -237,3 +237,17 @@ def test_any_object_gone_mid_request_is_a_404():
     response = exception_handler(Segment.DoesNotExist("gone"), {})
     assert response.status_code == 404
     assert response.data == {"detail": "Not found: it was deleted while this request ran."}
+
+
+def test_a_rule_deleted_meanwhile_is_404(api, live, monkeypatch):
+    """DELETE .../draft/ while another request deletes the rule: the action's locked
+    re-read finds nothing (RoutingRule.DoesNotExist): a 404, not a 500."""
+    from routing.actions import drafts
+    from routing.models import RoutingRule
+
+    def gone(rule):
+        raise RoutingRule.DoesNotExist("RoutingRule matching query does not exist.")
+
+    monkeypatch.setattr(drafts, "discard_draft", gone)
+    response = api.delete(live["url"] + "draft/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"

@@ -126,3 +126,30 @@ def test_a_reps_calendar_and_a_meeting_rules_simulation_are_documented(schema, a
     assert {s["$ref"].rsplit("/", 1)[1] for s in shapes} == {"Simulation", "Availability"}
     response = api.get("/api/v1/meetings/", {"status": ""})
     assert response.status_code == 400 and "status" in response.data
+
+
+@pytest.mark.parametrize("kind", [{}, ["rep"]])
+def test_an_assignee_type_that_is_not_text_is_a_400(api, workspace, kind):
+    """make fuzz: {"assignee": {"type": {}}} was a TypeError (500) in clean_assignee."""
+    rule = actions.create_rule(workspace, kind="chat", name="R")
+    fallback = rule.segments.get(is_fallback=True)
+    before = counts()
+    response = api.patch(
+        f"/api/v1/segments/{fallback.id}/", {"assignee": {"type": kind}}, format="json"
+    )
+    assert response.status_code == 400 and "assignee" in response.data
+    body = {"segments": [{"name": "Fallback", "assignee": {"type": kind}}]}
+    response = api.put(f"/api/v1/rules/{rule.id}/draft/", body, format="json")
+    assert response.status_code == 400, response.data
+    assert set(response.data["segments"]["0"]) == {"assignee"}
+    assert counts() == before
+
+
+def test_a_null_calendar_is_left_as_it_is(api, schema):
+    """POST /reps/ with "calendar": null is accepted (the calendar is skipped): documented."""
+    rep = schema["components"]["schemas"]["RepWithCalendarRequest"]["properties"]["calendar"]
+    assert rep["nullable"] is True
+    created = api.post(
+        "/api/v1/reps/", {"name": "Ann", "email": "ann@acme.test", "calendar": None}, format="json"
+    )
+    assert created.status_code == 201 and created.data["calendar"]["backend"] == "local"

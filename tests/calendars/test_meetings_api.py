@@ -212,7 +212,8 @@ def test_rep_calendar_and_busy_blocks(api, other_api, rep_factory):
     body = {"calendar": {"backend": "google", "calendar_id": "dana@acme.com"}}
     assert api.patch(url, body, format="json").json()["calendar"] == body["calendar"]
     before = written()
-    for bad in ({"backend": "outlook"}, {"backend": "local", "colour": 1}, "local"):
+    for bad in ({"backend": "outlook"}, {"backend": "local", "colour": 1}, "local",
+                {"backend": {"a": 1}}, {"backend": ["local"]}):  # fmt: skip
         response = api.patch(url, {"calendar": bad, "name": "Renamed"}, format="json")
         assert response.status_code == 400 and "calendar" in response.json()
     assert api.get(url).json()["name"] == "Dana" and written() == before
@@ -227,6 +228,14 @@ def test_rep_calendar_and_busy_blocks(api, other_api, rep_factory):
         {"start": "2030-01-01T09:00:00", "end": tomorrow(9).isoformat()},
     ):
         assert api.post(busy_url, bad, format="json").status_code == 400
+    # An offset PostgreSQL could not store (beyond +-15:59) is read as its instant.
+    far = {"start": "2030-01-01T09:00:00-19:30", "end": "2030-01-01T10:00:00-19:30"}
+    kept = api.post(busy_url, far, format="json")
+    assert kept.status_code == 201, kept.json()
+    assert BusyBlock.objects.get(pk=kept.json()["id"]).start.isoformat() == (
+        "2030-01-02T04:30:00+00:00"
+    )
+    assert api.delete(f"/api/v1/busy/{kept.json()['id']}/").status_code == 204
     assert other_api.get(busy_url).status_code == 404
     assert other_api.delete(f"/api/v1/busy/{made.json()['id']}/").status_code == 404
     assert api.delete(f"/api/v1/busy/{made.json()['id']}/").status_code == 204

@@ -75,7 +75,8 @@ def test_query_count_is_pinned(workspace):
     inside the test's transaction), the lead (one upsert that returns its chat count:
     Lead.objects.touch), the pool's members under lock, the rotation update, chat, decision, the
     rep DM delivery (link, rule, version, settings and the rep come from the caches
-    and the pick), COMMIT. It was 22 before issue 16, 12 before the one-query CRM lookup, 11 before the upsert.
+    and the pick), COMMIT. It was 22 before issue 16, 12 before the one-query CRM
+    lookup, 11 before the upsert.
     """
     _setup(workspace, segments=3, members=5, tag="pin")
     n = _count(workspace, "pin", 1)

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from routing.actions.drafts import draft_changes, snapshot_of
 
 from .chats import MAX_ID, StrictSerializer
+from .shapes import ASSIGNEE_OR_BOOKING, AssigneeInField, BookingField, ConditionsField
 from .versions import VersionSegmentSerializer, snapshot_segments
 
 MAX_DRAFT_SEGMENTS = 500
@@ -25,16 +26,18 @@ class DraftSegmentInSerializer(StrictSerializer):
         "published). Without it, the segment of the same name is kept, else it is new.",
     )
     name = serializers.CharField(max_length=200)
-    conditions = serializers.JSONField(
+    conditions = ConditionsField(
         required=False, help_text="A condition tree; none (or {}) on the fallback."
     )
-    assignee = serializers.JSONField(
+    assignee = AssigneeInField(
         required=False, help_text='A chat segment\'s: {"type": "rep", "id": 3}.'
     )
-    booking = serializers.JSONField(
+    booking = BookingField(
         required=False, allow_null=True, help_text="A meeting segment's booking (SPEC 5a)."
     )
     monitoring_channel = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    request_schema_extra = ASSIGNEE_OR_BOOKING
 
 
 class DraftInSerializer(StrictSerializer):

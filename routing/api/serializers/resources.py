@@ -7,6 +7,17 @@ from routing import conditions
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule, Segment, Workspace
 
 from .chats import MAX_ID, StrictSerializer
+from .shapes import (
+    ASSIGNEE,
+    ASSIGNEE_OR_BOOKING,
+    BookingField,
+    ConditionsField,
+    ShapedJSONField,
+    TimeZoneNameField,
+    UtmDefaultsField,
+    WorkingHoursField,
+    refuse_odd_assignee_type,
+)
 from .strict import json_type_errors
 
 
@@ -30,7 +41,8 @@ def _read_only(serializer, name) -> bool:
 
 
 class RepSerializer(StrictModelSerializer):
-    working_hours = serializers.JSONField(required=False)
+    timezone = TimeZoneNameField(max_length=64, required=False)  # checked by the action
+    working_hours = WorkingHoursField(required=False)
     crm_user_ids = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=20
     )
@@ -84,7 +96,7 @@ class PoolSerializer(StrictModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class AssigneeField(serializers.JSONField):
+class AssigneeField(ShapedJSONField):
     """In: {"type": "rep|pool|ai_agent|crm_owner|workspace_default", "id": 3}.
     Out: the same plus the assignee's name."""
 
@@ -100,13 +112,16 @@ class AssigneeField(serializers.JSONField):
             data.update(id=target.id, name=target.name)
         return data
 
+    request_schema = ASSIGNEE
+
 
 class SegmentSerializer(StrictModelSerializer):
     position = serializers.IntegerField(source="order", read_only=True)
-    conditions = serializers.JSONField(required=False)
-    assignee = AssigneeField(source="*", required=False)
+    conditions = ConditionsField(required=False)
+    # null: no assignee (what a meeting segment has); refused on a chat segment by the action.
+    assignee = AssigneeField(source="*", required=False, allow_null=True)
     # Meeting segments (SPEC 5a) carry a booking instead of an assignee; null on chat segments.
-    booking = serializers.JSONField(required=False, allow_null=True)
+    booking = BookingField(required=False, allow_null=True)
     summary = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,6 +141,7 @@ class SegmentSerializer(StrictModelSerializer):
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k != "assignee"}
         validated = super().to_internal_value(data)
+        refuse_odd_assignee_type(assignee)
         if assignee is not serializers.empty:  # null is refused by the action (400)
             validated["assignee"] = assignee
         return validated
@@ -134,6 +150,8 @@ class SegmentSerializer(StrictModelSerializer):
 class SegmentCreateSerializer(SegmentSerializer):
     """A chat segment needs an `assignee`, a meeting segment a `booking`:
     which one depends on the rule's kind, so actions.add_segment checks it."""
+
+    request_schema_extra = ASSIGNEE_OR_BOOKING
 
 
 class RuleSerializer(StrictModelSerializer):
@@ -173,7 +191,7 @@ class LinkSerializer(StrictModelSerializer):
     meeting_rule = serializers.IntegerField(
         source="meeting_rule_id", required=False, allow_null=True
     )
-    utm_defaults = serializers.JSONField(required=False)
+    utm_defaults = UtmDefaultsField(required=False)
 
     class Meta:
         model = KnockLink
