@@ -249,3 +249,33 @@ def test_malformed_referrer_is_never_a_500(api, where):
     else:
         # An unparseable referrer is "missing": the lead still gets an owner.
         assert response.data["context"]["attribution"]["touch"] == "direct"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/reps/",
+            {"name": "Ann", "email": "ann@x.co", "crm_user_ids": ["005A", 0]},
+            "crm_user_ids",
+        ),
+        (
+            "/api/v1/chats/",
+            {"lead": {"email": "a@b.co"}, "company": {"tech": ["aws", True]}},
+            "company",
+        ),
+    ],
+)
+def test_a_list_item_of_the_wrong_json_type_is_400_naming_its_index(api, url, body, field):
+    """A JSON list of strings takes strings: DRF would turn 0 into "0" and true into "True"
+    (what schemathesis found as "negative data accepted" on POST /reps/)."""
+    from routing.models import Chat, Rep
+
+    before = (Rep.objects.count(), Chat.objects.count())
+    response = api.post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    errors = response.data[field]
+    if field == "company":
+        errors = errors["tech"]
+    assert errors == {1: ["Not a valid string."]}
+    assert (Rep.objects.count(), Chat.objects.count()) == before

@@ -29,8 +29,19 @@ _EXPECTED = (
 )
 
 
+def _type_error(field, value) -> str | None:
+    for kind, types, message in _EXPECTED:
+        if isinstance(field, kind):
+            # bool is an int in Python, but true is not the number 1 in JSON.
+            wrong_bool = isinstance(value, bool) and bool not in types
+            return message if wrong_bool or not isinstance(value, types) else None
+    return None
+
+
 def json_type_errors(fields, data) -> dict:
-    """{name: [message]} for each value of a JSON object whose type its field refuses."""
+    """{name: [message]} for each value of a JSON object whose type its field refuses;
+    {name: {index: [message]}} for the items of a list whose child field refuses them
+    (["a", 0] for a list of strings: the 0 is not turned into "0")."""
     if not isinstance(data, dict) or isinstance(data, QueryDict):
         return {}
     errors = {}
@@ -38,11 +49,15 @@ def json_type_errors(fields, data) -> dict:
         field = fields.get(name)
         if field is None or field.read_only or value is None:
             continue  # unknown, read-only and null values have their own messages
-        for kind, types, message in _EXPECTED:
-            if isinstance(field, kind):
-                # bool is an int in Python, but true is not the number 1 in JSON.
-                wrong_bool = isinstance(value, bool) and bool not in types
-                if wrong_bool or not isinstance(value, types):
-                    errors[name] = [message]
-                break
+        message = _type_error(field, value)
+        if message is not None:
+            errors[name] = [message]
+        elif isinstance(field, serializers.ListField) and isinstance(value, list):
+            items = {
+                i: [m]
+                for i, item in enumerate(value)
+                if item is not None and (m := _type_error(field.child, item)) is not None
+            }
+            if items:
+                errors[name] = items
     return errors
