@@ -202,6 +202,8 @@ def main() -> int:
         ]  # fmt: skip
         if MAX_FAILURES:
             command += ["--max-failures", MAX_FAILURES]
+        if os.environ.get("FUZZ_PHASES"):  # e.g. "examples,fuzzing,stateful"
+            command += ["--phases", os.environ["FUZZ_PHASES"]]
         started = time.monotonic()
         status = subprocess.run(command, cwd=tmp, env=env).returncode
         log(f"schemathesis exited {status} after {time.monotonic() - started:.0f} s")
