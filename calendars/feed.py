@@ -34,15 +34,12 @@ def meeting_payload(meeting) -> dict:
 def meeting_changed_on_commit(meeting, change: str) -> None:
     """Queue "meeting.updated" (`change`: booked, rescheduled, cancelled, no_show)."""
     assert change in CHANGES, change
-    decision = meeting.decision
-    decision.meeting = meeting  # the row partial shows the meeting's state
 
-    def build() -> dict:
+    def build() -> dict:  # the page fetches the row itself, rendered for its viewer
         return {
             "type": "meeting.updated",
             "change": change,
             "meeting": meeting_payload(meeting),
-            "html": events.render_decision_row(decision),
             "note": render_to_string(
                 "console/partials/_meeting_change.html", {"m": meeting, "change": change}
             ),

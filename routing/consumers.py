@@ -134,15 +134,15 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
-    # -- handlers: one per event type ----------------------------------------
+    # -- handlers: one per event type; the event is JSON already (routing.events.send) --
     async def decision_created(self, event):
-        await self.send_json(event)
+        await self.send(text_data=event["text"])
 
     async def chat_updated(self, event):
-        await self.send_json(event)
+        await self.send(text_data=event["text"])
 
     async def delivery_updated(self, event):
-        await self.send_json(event)
+        await self.send(text_data=event["text"])
 
     async def meeting_updated(self, event):  # sent by calendars (booked, moved, cancelled...)
-        await self.send_json(event)
+        await self.send(text_data=event["text"])

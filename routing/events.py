@@ -9,6 +9,7 @@ nothing. Nothing is ever sent for a transaction that rolled back.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import queue
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -113,11 +115,15 @@ def _in_background(layer) -> bool:
 
 
 def send(workspace_id: int, event: dict) -> None:
-    """Send one rendered event to the workspace's feed group; never raises."""
+    """Send one event to the workspace's feed group; never raises.
+
+    Encoded to JSON once, here: the group message is {"type", "text"}, and each socket's
+    consumer writes `text` as it is (no json.dumps per socket: 500 sockets made 500)."""
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always configured
         return
     try:
+        event = {"type": event["type"], "text": json.dumps(event, cls=DjangoJSONEncoder)}
         if _in_background(layer):
             _sender.submit(feed_group(workspace_id), event)
         else:
@@ -129,17 +135,16 @@ def send(workspace_id: int, event: dict) -> None:
 def decision_created_on_commit(decision) -> None:
     """Queue a `decision.created` event for when (and only if) the transaction commits.
 
-    Rendered once, in the committing thread (the row partial reads only what the
-    decision carries: lead, link, pool, chat), then handed to `send`.
+    A hint and the decision's summary (`decision_payload`), no row HTML: the feed page
+    fetches its rows rendered for its viewer (their time zone) when an event arrives,
+    so a row rendered here, in the server's zone, went unused on every routed chat.
     """
 
     def _send():
-        event = {
-            "type": "decision.created",
-            "decision": decision_payload(decision),
-            "html": render_decision_row(decision),
-        }
-        send(decision.workspace_id, event)
+        send(
+            decision.workspace_id,
+            {"type": "decision.created", "decision": decision_payload(decision)},
+        )
 
     transaction.on_commit(_send, robust=True)
 

@@ -1,5 +1,6 @@
 """The feed event leaves the request without waiting on the channel layer (#16 item 3)."""
 
+import json
 import threading
 
 from django.test import override_settings
@@ -31,7 +32,9 @@ def test_send_returns_before_the_layer_has_the_event(monkeypatch):
     layer.release.set()
     assert layer.done.wait(10)
     [(group, event, thread)] = layer.sent
-    assert group == "workspace.7.feed" and event["decision"] == {"id": 1}
+    assert group == "workspace.7.feed" and event["type"] == "decision.created"
+    # Encoded once for every socket: the consumers write this text as it is.
+    assert json.loads(event["text"]) == {"type": "decision.created", "decision": {"id": 1}}
     assert thread == "feed-sender"
 
 
@@ -39,7 +42,7 @@ def test_send_returns_before_the_layer_has_the_event(monkeypatch):
 def test_a_failing_layer_does_not_stop_the_sender(monkeypatch):
     class Broken(SlowLayer):
         async def group_send(self, group, event):
-            if event["n"] == 1:
+            if json.loads(event["text"])["n"] == 1:
                 raise ConnectionError("redis is down")
             await super().group_send(group, event)
 
@@ -49,7 +52,7 @@ def test_a_failing_layer_does_not_stop_the_sender(monkeypatch):
     events.send(1, {"type": "decision.created", "n": 1})
     events.send(1, {"type": "decision.created", "n": 2})
     assert layer.done.wait(10)
-    assert [e["n"] for _, e, _ in layer.sent] == [2]
+    assert [json.loads(e["text"])["n"] for _, e, _ in layer.sent] == [2]
 
 
 def test_the_in_memory_layer_is_sent_to_in_the_caller(settings):
