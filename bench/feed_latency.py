@@ -1,6 +1,7 @@
 """Live-feed latency: from a decision's commit to a websocket client receiving it.
 
-Starts the real ASGI server (daphne) on the Redis channel layer, connects N
+Starts the production ASGI server (uvicorn, 2 workers; FEED_SERVER=daphne for daphne)
+on the Redis channel layer, connects N
 authenticated browser-like websocket clients to one workspace's feed, routes
 chats in a second process through routing.actions.route_chat (the API's
 action) at a steady rate, and records, for every (client, decision) pair, the
@@ -101,6 +102,11 @@ def decision_id(raw: str) -> int | None:
     return None
 
 
+# The server the feed runs on: "uvicorn" (README "Running in production", 2 workers; the
+# default) or "daphne" (one process, what `make run` and make fuzz use): FEED_SERVER.
+FEED_SERVER = os.environ.get("FEED_SERVER", "uvicorn")
+
+
 async def _run(clients: int, decisions: int, rate: float, settings_module: str, app: str) -> dict:
     import websockets
     from django.conf import settings
@@ -109,7 +115,12 @@ async def _run(clients: int, decisions: int, rate: float, settings_module: str, 
         sys.exit("Set REDIS_URL: the latency that matters is the Redis channel layer's.")
     tag = f"{int(time.time() * 1000)}c{clients}"
     workspace, session = await asyncio.to_thread(setup_workspace, tag)
-    server, port = await asyncio.to_thread(common.start_daphne, settings_module, app)
+    if FEED_SERVER == "daphne":
+        server, port = await asyncio.to_thread(common.start_daphne, settings_module, app)
+    else:  # the production server: uvicorn, 2 worker processes; sockets spread over both
+        server, port = await asyncio.to_thread(
+            lambda: common.start_uvicorn(settings_module, app, workers=2)
+        )
     try:
         url = f"ws://127.0.0.1:{port}/ws/workspaces/{workspace.id}/feed/"
         headers = {"Cookie": f"sessionid={session}", "Origin": f"http://127.0.0.1:{port}"}
@@ -162,6 +173,7 @@ async def _run(clients: int, decisions: int, rate: float, settings_module: str, 
         "clients": clients,
         "decisions": decisions,
         "rate_per_s": rate,
+        "server": FEED_SERVER,
         "samples": len(latencies),
         "missing": expected - len(latencies),
         # sockets that received no decision at all / every decision
@@ -171,7 +183,7 @@ async def _run(clients: int, decisions: int, rate: float, settings_module: str, 
         "p95_ms": round(common.percentile(latencies, 0.95), 2),
         "p99_ms": round(common.percentile(latencies, 0.99), 2),
         "max_ms": round(max(latencies), 2),
-        # While routing and delivering: CPU of daphne, of this process (the
+        # While routing and delivering: CPU of the server, of this process (the
         # clients), and how busy the whole machine was (1.0 = every core).
         "server_cpu_utilisation": round(usage["server_cpu_s"] / usage["wall_s"], 2),
         "client_cpu_utilisation": round(usage["client_cpu_s"] / usage["wall_s"], 2),

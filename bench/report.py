@@ -469,11 +469,19 @@ def _pool(p: dict) -> list[str]:
     return lines
 
 
+def _server(f: dict) -> str:
+    """What served the feed: older runs had daphne, one process."""
+    return {"uvicorn": "uvicorn with 2 worker processes (the production server)"}.get(
+        f.get("server", "daphne"), "daphne, one process"
+    )
+
+
 def _feed(feeds: list[dict]) -> list[str]:
     lines = [
         "## 4. Live feed latency",
         "",
-        "**Method.** `bench/feed_latency.py`: daphne on the Redis channel layer, N "
+        f"**Method.** `bench/feed_latency.py`: {_server(feeds[0])}, on the Redis channel "
+        "layer, N "
         "authenticated websocket clients (session cookie, allowed origin) on one workspace's "
         f"feed, and {feeds[0]['decisions']} chats routed through `route_chat` at "
         f"{feeds[0]['rate_per_s']:.0f} per second by a second process. For every (client, "
@@ -485,7 +493,7 @@ def _feed(feeds: list[dict]) -> list[str]:
         "within 1 s (keeps the flow), and every frame delivered.",
         "",
         "| clients | frames | p50 | p95 | p99 | max | not delivered | sockets that got none "
-        "| daphne CPU | clients' CPU | machine busy |",
+        "| server CPU | clients' CPU | machine busy |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for f in feeds:
@@ -502,9 +510,11 @@ def _feed(feeds: list[dict]) -> list[str]:
             "",
             f"From {a['clients']} to {b['clients']} clients: p50 {_x(b['p50_ms'] / a['p50_ms'])},"
             f" p95 {_x(b['p95_ms'] / a['p95_ms'])}. Each decision is one Redis `group_send` "
-            "that daphne fans out to every socket of the group, so the frames per second grow "
-            f"with the clients: {a['clients'] * a['rate_per_s']:.0f}/s and "
-            f"{b['clients'] * b['rate_per_s']:.0f}/s here, all through one daphne process.",
+            "that the server fans out to every socket of the group (each worker process to its "
+            "own sockets), so the frames per second grow with the clients: "
+            f"{a['clients'] * a['rate_per_s']:.0f}/s and "
+            f"{b['clients'] * b['rate_per_s']:.0f}/s here. The event is JSON-encoded once "
+            "(`routing.events.send`) and carries no row HTML: the page fetches its rows.",
         ]
     lines.append("")
     return lines
@@ -718,7 +728,7 @@ def _bounds_feed(r: dict) -> list[str]:
     lines = [
         f"**Live feed.** With {worst['clients']} clients a decision is "
         f"{worst['clients']} frames, {worst['clients'] * worst['rate_per_s']:.0f} per second "
-        "here, all written by one daphne process, and neither side was out of CPU (daphne "
+        "here, all written by the server, and neither side was out of CPU (the server "
         f"{_pct(worst['server_cpu_utilisation'])} of a core, the clients "
         f"{_pct(worst['client_cpu_utilisation'])}). Two things serialise the fan-out:",
         "",
@@ -741,7 +751,7 @@ def _bounds_feed(r: dict) -> list[str]:
             "subclass whose `dispatch` skips the hop for the forwarded events; "
             "`bench/pubsub_settings.py` is the product's settings with the pub/sub layer):",
             "",
-            "| change | p50 | p95 | p99 | not delivered | sockets that got none | daphne CPU |",
+            "| change | p50 | p95 | p99 | not delivered | sockets that got none | server CPU |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for label, d in (
