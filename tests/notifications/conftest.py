@@ -210,7 +210,8 @@ def feed_events(workspace):
                 try:
                     event = await asyncio.wait_for(layer.receive(name), timeout=0.1)
                     if event["type"] != "test.probe":
-                        events.append(event)
+                        # What the socket writes: the event's JSON (routing.events.send).
+                        events.append(json.loads(event["text"]))
                     quiet = 0
                 except TimeoutError:
                     quiet = quiet + 1 if stop.is_set() else 0
