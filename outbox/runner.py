@@ -24,6 +24,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from knock import rawsql
+
 from .errors import DeliveryError
 from .events import delivery_changed
 from .models import Delivery
@@ -72,7 +74,7 @@ def batch():
         yield
         pending, _batch.pending = _batch.pending, None
         if pending:
-            Delivery.objects.bulk_create(pending)
+            rawsql.insert_many(pending)  # one INSERT, its text built once per process
             remote = [d.id for d in pending if d.backend != "local"]
             if len(remote) == 1:
                 deliver.enqueue(remote[0])

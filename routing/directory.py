@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from . import cache
 from .availability import unavailable_reason
 from .engine import Assigned, CompiledRule, Resolution, get_path
 from .ids import is_db_id
@@ -50,18 +51,36 @@ class WorkspaceDirectory:
         self._agents: list[AIAgent] | None = None
 
     # -- lazy loaders (one query each, whatever the size of the rule) --------
+    # Reps and agents are part of what the workspace's routing stamp covers (every
+    # write to them replaces it: routing/cache.py), so they are read once per stamp
+    # and process, not once per chat. Shared between threads: read, never mutated.
     @property
     def reps(self) -> dict[int, Rep]:
         if self._reps is None:
-            self._reps = {
-                r.id: r for r in Rep.objects.filter(workspace=self.workspace, id__in=self._rep_ids)
-            }
+            everyone = self._everyone()
+            self._reps = {i: everyone[i] for i in self._rep_ids if i in everyone}
         return self._reps
+
+    def _everyone(self) -> dict[int, Rep]:
+        """Every rep of the workspace, in the database's (name, id) order."""
+        return cache.get(
+            self.workspace,
+            "reps",
+            None,
+            lambda: {
+                r.id: r for r in Rep.objects.filter(workspace=self.workspace).order_by("name", "id")
+            },
+        )
 
     @property
     def agents(self) -> list[AIAgent]:
         if self._agents is None:
-            self._agents = list(AIAgent.objects.filter(workspace=self.workspace))
+            self._agents = cache.get(
+                self.workspace,
+                "agents",
+                None,
+                lambda: list(AIAgent.objects.filter(workspace=self.workspace)),
+            )
         return self._agents
 
     def loaded(self) -> dict:
@@ -98,11 +117,13 @@ class WorkspaceDirectory:
             return Resolution(
                 Assigned("rep", default.id, default.name), "the workspace default rep"
             )
-        first = (
-            Rep.objects.filter(workspace=self.workspace, is_active=True)
-            .exclude(out_of_office_until__gt=self.now)
-            .order_by("name", "id")
-            .first()
+        first = next(
+            (
+                r
+                for r in self._everyone().values()
+                if r.is_active and not (r.out_of_office_until and r.out_of_office_until > self.now)
+            ),
+            None,
         )
         if first is not None:
             self._seen[first.id] = first  # route_chat hands it on (loaded())

@@ -36,9 +36,11 @@ from datetime import datetime
 from django.db import connections, router
 from django.db.models import Count
 
+from knock import rawsql
+
 from .availability import unavailable_reason
 from .engine import Resolution, Rotation
-from .models import Chat, Pool, PoolMember
+from .models import Chat, Pool, PoolMember, Rep
 from .picks import Candidate, least_loaded_pick, pick_member, smooth_weighted_pick
 
 __all__ = [
@@ -64,19 +66,7 @@ class PoolPicker:
         wanted = sorted({p for p in pool_ids if p not in self._pools})
         if not wanted:
             return
-        members = (
-            PoolMember.objects.filter(pool__workspace_id=self.workspace_id, pool_id__in=wanted)
-            .select_related("pool", "rep")
-            .order_by("pool_id", "id")
-        )
-        if self.for_update:
-            # The member rows, not the pool's: PostgreSQL re-reads the rows it locks
-            # after waiting for another routing's commit, but the other tables of a
-            # join come from the statement's older snapshot, and the rotation state
-            # lives in the members. Pool edits (actions.update_pool) lock the pool,
-            # then write members: no lock cycle with this one.
-            members = members.select_for_update(of=("self",))
-        for m in members:
+        for m in _members_with_pool_and_rep(self.workspace_id, wanted, self.for_update):
             pool = self._pools.setdefault(m.pool_id, m.pool)
             m.pool = pool
             self._members.setdefault(pool.id, []).append(m)
@@ -148,6 +138,45 @@ class PoolPicker:
                 )
             )
         return candidates
+
+
+def _members_with_pool_and_rep(workspace_id: int, pool_ids: list[int], for_update: bool):
+    """The members of these pools of the workspace, each with its pool and rep, in
+    (pool, member) id order; with `for_update`, the member rows locked.
+
+    The member rows, not the pool's: PostgreSQL re-reads the rows it locks after
+    waiting for another routing's commit, but the other tables of a join come from
+    the statement's older snapshot, and the rotation state lives in the members.
+    Pool edits (actions.update_pool) lock the pool, then write members: no lock cycle
+    with this one. Written out (knock/rawsql.py): built by the ORM (select_related,
+    select_for_update) it cost more CPU than it takes PostgreSQL to run it, on every
+    routed chat into a pool.
+    """
+    connection = connections[router.db_for_write(PoolMember)]
+    parts = [(PoolMember, "m"), (Pool, "p"), (Rep, "r")]
+    lock = for_update and connection.features.has_select_for_update
+    sql = (  # noqa: S608 - identifiers from _meta; values are parameters
+        "SELECT {} FROM {} m JOIN {} p ON p.id = m.pool_id JOIN {} r ON r.id = m.rep_id "
+        "WHERE p.workspace_id = %s AND m.pool_id IN ({}) ORDER BY m.pool_id, m.id{}"
+    ).format(
+        ", ".join(rawsql.columns(model, alias, connection) for model, alias in parts),
+        PoolMember._meta.db_table,
+        Pool._meta.db_table,
+        Rep._meta.db_table,
+        ", ".join(["%s"] * len(pool_ids)),
+        (" FOR UPDATE OF m" if connection.features.has_select_for_update_of else " FOR UPDATE")
+        if lock
+        else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace_id, *pool_ids])
+        rows = cursor.fetchall()
+    members = []
+    for row in rows:
+        member, pool, rep = rawsql.instances(row, parts, connection)
+        member.pool, member.rep = pool, rep
+        members.append(member)
+    return members
 
 
 def apply_rotations(rotations: Iterable[Rotation]) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from knock import rawsql
 from routing import cache, engine, events, seams
 from routing.context import build_chat_context, payload_first_touch
 from routing.directory import WorkspaceDirectory
@@ -210,7 +211,7 @@ def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Route
             workspace, payload, lead, link, crm, version, outcome, context, loaded
         )
         decision.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        decision.save(force_insert=True)
+        rawsql.insert(decision)
         # Slack alerts and DMs, the CRM write-back: planned in this transaction.
         seams.plan_outbox(
             "chat.routed",
@@ -249,7 +250,7 @@ def _record(workspace, payload, lead, link, crm, version, outcome, context, load
         crm_record_type=(crm.record_type or "") if crm is not None else "",
         crm_record_id=(crm.record_id or "") if crm is not None else "",
     )
-    chat.save(force_insert=True)
+    rawsql.insert(chat)  # as save(force_insert=True), built once
     decision = Decision(
         workspace=workspace,
         kind="chat",

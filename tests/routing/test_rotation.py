@@ -132,8 +132,10 @@ def test_only_route_chat_locks_the_pool_simulate_reads_it_unlocked(workspace, we
     payload = {"link": "lock", "lead": {"email": "lock@x.test"}}
     with CaptureQueriesContext(connection) as routed:
         actions.route_chat(workspace, payload)
-    # The pool's members are read and locked in one query (routing.pools.PoolPicker.lock).
-    assert 'FOR UPDATE OF "routing_poolmember"' in _sql(routed)
+    # The pool's members are read and locked in one query (routing.pools.PoolPicker.lock):
+    # the member rows (alias m), not the pool's or the rep's.
+    assert "FROM routing_poolmember m JOIN" in _sql(routed)
+    assert "FOR UPDATE OF m" in _sql(routed)
     with CaptureQueriesContext(connection) as simulated:
         actions.simulate(workspace, rule, payload=payload)
     assert "FOR UPDATE" not in _sql(simulated)

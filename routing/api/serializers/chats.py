@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from routing.models import Chat, Decision
 
+from .copied_fields import CopiedFieldsMixin
 from .strict import json_type_errors
 
 INTENT_TYPES = ["buying", "partnership", "support", "job_seeker", "unknown"]
@@ -29,14 +30,14 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class LeadInSerializer(StrictSerializer):
+class LeadInSerializer(CopiedFieldsMixin, StrictSerializer):
     email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class CompanyInSerializer(StrictSerializer):
+class CompanyInSerializer(CopiedFieldsMixin, StrictSerializer):
     name = serializers.CharField(max_length=200, required=False, allow_null=True)
     domain = serializers.CharField(max_length=200, required=False, allow_null=True)
     industry = serializers.CharField(max_length=200, required=False, allow_null=True)
@@ -66,7 +67,7 @@ class FoldedChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class SessionInSerializer(StrictSerializer):
+class SessionInSerializer(CopiedFieldsMixin, StrictSerializer):
     device = FoldedChoiceField(["desktop", "mobile", "tablet"], required=False)
     country = serializers.CharField(max_length=100, required=False)
     city = serializers.CharField(max_length=100, required=False)
@@ -77,7 +78,7 @@ class SessionInSerializer(StrictSerializer):
     is_returning = serializers.BooleanField(required=False)
 
 
-class UtmInSerializer(StrictSerializer):
+class UtmInSerializer(CopiedFieldsMixin, StrictSerializer):
     source = serializers.CharField(max_length=200, required=False, allow_blank=True)
     medium = serializers.CharField(max_length=200, required=False, allow_blank=True)
     campaign = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -85,7 +86,7 @@ class UtmInSerializer(StrictSerializer):
     content = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class IntentInSerializer(StrictSerializer):
+class IntentInSerializer(CopiedFieldsMixin, StrictSerializer):
     type = FoldedChoiceField(INTENT_TYPES, required=False)
     score = FoldedChoiceField(INTENT_SCORES, required=False)
 
@@ -114,7 +115,7 @@ class CustomField(serializers.DictField):
         return data
 
 
-class ChatCreateSerializer(StrictSerializer):
+class ChatCreateSerializer(CopiedFieldsMixin, StrictSerializer):
     link = serializers.SlugField(max_length=80, required=False, allow_null=True)
     lead = LeadInSerializer()
     message = serializers.CharField(max_length=10000, required=False, allow_blank=True)
@@ -243,7 +244,7 @@ def _ref(obj):
     return {"id": obj.id, "name": obj.name} if obj is not None else None
 
 
-class ChatSerializer(RoutedFieldsMixin, serializers.ModelSerializer):
+class ChatSerializer(CopiedFieldsMixin, RoutedFieldsMixin, serializers.ModelSerializer):
     """A routed chat: its decision's fields flattened, plus ownership."""
 
     via = serializers.CharField(source="decision.via", read_only=True)
