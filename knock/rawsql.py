@@ -22,7 +22,8 @@ from django.db import connections, router
 def _select(model, alias: str, using: str) -> tuple[str, tuple, tuple]:
     connection = connections[using]
     fields = tuple(model._meta.concrete_fields)
-    sql = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
+    prefix = f"{alias}." if alias else ""
+    sql = ", ".join(f"{prefix}{connection.ops.quote_name(f.column)}" for f in fields)
     converters = []
     for field in fields:
         col = field.get_col(model._meta.db_table)
@@ -32,7 +33,8 @@ def _select(model, alias: str, using: str) -> tuple[str, tuple, tuple]:
 
 
 def columns(model, alias: str, connection) -> str:
-    """`alias."col1", alias."col2", ...`: every concrete column of `model`, in order."""
+    """`alias."col1", alias."col2", ...`: every concrete column of `model`, in order
+    (unqualified for an empty alias, as in a RETURNING clause)."""
     return _select(model, alias, connection.alias)[0]
 
 

@@ -133,7 +133,8 @@ class MeetingViewSet(
 
             def finalize(meeting):
                 answer.update(self._out(meeting))
-                save(answer)
+                if save is not None:  # an Idempotency-Key: its record commits with the booking
+                    save(answer)
 
             actions.book(self.workspace, data["availability"], data["start"], finalize=finalize)
             return answer

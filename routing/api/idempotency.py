@@ -35,12 +35,13 @@ def idempotent_create(
     request, workspace, produce: Callable[[Callable[[dict], None]], dict], *, what: str
 ) -> Response:
     """Answer 201 with `produce(save)`; `save(data)` must be called by `produce`
-    inside the transaction that writes what the answer describes."""
+    inside the transaction that writes what the answer describes. Without an
+    Idempotency-Key there is nothing to save: `save` is None."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 255:
         raise ValidationError({"Idempotency-Key": ["At most 255 characters."]})
     if not key:
-        return Response(produce(lambda data: None), status=201)
+        return Response(produce(None), status=201)
     body_hash = hashlib.sha256(
         json.dumps(request.data, sort_keys=True, default=str).encode()
     ).hexdigest()

@@ -1,5 +1,7 @@
 from django.db import connections, models
 
+from knock import rawsql
+
 from .links import KnockLink
 from .people import AIAgent, Pool, Rep
 from .rules import RoutingRule, Segment
@@ -16,7 +18,7 @@ ON CONFLICT (workspace_id, email) DO UPDATE SET
     name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE routing_lead.name END,
     first_touch = CASE WHEN routing_lead.first_touch = %s
         THEN excluded.first_touch ELSE routing_lead.first_touch END
-RETURNING *,
+RETURNING {columns},
     (SELECT COUNT(*) FROM routing_chat WHERE routing_chat.lead_id = routing_lead.id) AS prior_chats
 """
 
@@ -35,6 +37,7 @@ class LeadQuerySet(models.QuerySet):
         """
         fields = {f.name: f for f in Lead._meta.concrete_fields}
         connection = connections[self.db]
+        sql = TOUCH_SQL.format(columns=rawsql.columns(Lead, "", connection))
 
         def prep(field, value):
             return fields[field].get_db_prep_save(value, connection)
@@ -42,7 +45,11 @@ class LeadQuerySet(models.QuerySet):
         empty = prep("first_touch", {})
         at = prep("created_at", now)
         params = (workspace.pk, email, name, prep("first_touch", first_touch), at, at, empty)
-        (lead,) = self.raw(TOUCH_SQL, params)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        lead = rawsql.instance(Lead, "", row[:-1], connection)
+        lead.prior_chats = row[-1]
         lead.workspace = workspace
         lead.touched = True  # its last_seen_at is now; the one before is previous_seen_at
         return lead

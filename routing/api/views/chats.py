@@ -106,22 +106,23 @@ class ChatViewSet(
 
         def produce(save):
             # route_chat owns the transaction (the CRM is asked before it opens);
-            # the idempotency record is written inside it, with the answer.
+            # with an Idempotency-Key the record is written inside it, with the answer.
+            # The answer is built from the objects route_chat just wrote (lead, link,
+            # decision and owner attached): the same as a GET, without reading it back.
+            # Without a key it is built after the commit, not while the pool is locked.
             answered = {}
 
             def answer(chat):
-                # From the objects route_chat just wrote (lead, link, decision and
-                # owner attached): the same answer as a GET, without reading it back.
                 answered["data"] = ChatSerializer(chat).data
                 save(answered["data"])
 
-            actions.route_chat(
+            routed = actions.route_chat(
                 self.workspace,
                 serializer.validated_data,
-                answer=answer,
+                answer=answer if save is not None else None,
                 workspace_is_fresh=True,  # read with the token, in this request
             )
-            return answered["data"]
+            return answered["data"] if save is not None else ChatSerializer(routed.chat).data
 
         return idempotent_create(request, self.workspace, produce, what="chat")
 

@@ -1,0 +1,68 @@
+"""knock/rawsql.py: written-out reads and inserts give what the ORM gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from knock import rawsql
+from routing import actions
+from routing.models import Rep, Workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_insert_sets_the_key_and_auto_now_add_and_writes_what_save_would(workspace):
+    rep = Rep(
+        workspace=workspace,
+        name="Dana",
+        email="dana@x.test",
+        working_hours={"mon": [["09:00", "17:00"]]},
+        crm_user_ids=["005A"],
+        out_of_office_until=datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+    rawsql.insert(rep)
+    assert rep.pk is not None and rep.created_at is not None
+    assert rep._state.adding is False and rep._state.db == "default"
+    assert _fields(Rep.objects.get(pk=rep.pk)) == _fields(rep)
+
+
+def test_insert_many_returns_each_key_in_order(workspace):
+    reps = [Rep(workspace=workspace, name=f"R{i}", email=f"r{i}@x.test") for i in range(3)]
+    rawsql.insert_many(reps)
+    assert [Rep.objects.get(pk=r.pk).email for r in reps] == ["r0@x.test", "r1@x.test", "r2@x.test"]
+    rawsql.insert_many([])  # nothing to do, no statement
+
+
+def test_a_refused_insert_raises_and_writes_nothing(workspace):
+    actions.create_rep(workspace, name="A", email="same@x.test")
+    before = Rep.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rawsql.insert(Rep(workspace=workspace, name="B", email="same@x.test"))
+    assert Rep.objects.count() == before
+
+
+def test_instances_match_the_orm_and_a_null_key_is_none(workspace):
+    rep = actions.create_rep(
+        workspace, name="Eli", email="eli@x.test", working_hours={"tue": [["10:00", "12:00"]]}
+    )
+    sql = (  # noqa: S608 - a test's fixed text
+        f"SELECT {rawsql.columns(Rep, 'r', connection)}, "
+        f"{rawsql.columns(Workspace, 'w', connection)} "
+        "FROM routing_rep r LEFT JOIN routing_workspace w ON w.id = r.workspace_id AND 1 = 0 "
+        "WHERE r.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [rep.pk])
+        row = cursor.fetchone()
+    got, missing = rawsql.instances(row, [(Rep, "r"), (Workspace, "w")], connection)
+    assert missing is None
+    assert _fields(got) == _fields(Rep.objects.get(pk=rep.pk))
+    assert got.working_hours == {"tue": [["10:00", "12:00"]]}  # JSON converted, not a string
+    assert got._state.adding is False
