@@ -31,19 +31,43 @@ def describe_explained_leaf(leaf: dict) -> str:
     every failed leaf of every segment it tries, on every routing.
     """
     value = leaf.get("value")
-    try:
-        frozen = json.dumps(value, sort_keys=True) if value is not None else None
-    except (TypeError, ValueError):  # not JSON (a hand-made dict): not memoised
-        return _worded(leaf.get("field"), leaf.get("op"), value)
     field, op = leaf.get("field"), leaf.get("op")
     if not (isinstance(field, str | None) and isinstance(op, str | None)):
+        return _worded(field, op, value)
+    frozen = _freeze(value)
+    if frozen is None:  # not JSON (a hand-made dict): not memoised
         return _worded(field, op, value)
     return _worded_frozen(field, op, frozen)
 
 
+_SCALARS = (str, int, float, bool)
+
+
+def _freeze(value) -> tuple | None:
+    """A hashable key that tells apart every JSON value (True from 1, 1 from 1.0):
+    scalars and lists of scalars directly (the usual values), others as sorted JSON."""
+    t = type(value)
+    if value is None or t in _SCALARS:
+        return ("v", t.__name__, value)
+    if t is list and all(type(v) in _SCALARS for v in value):
+        return ("l", tuple((type(v).__name__, v) for v in value))
+    try:
+        return ("j", json.dumps(value, sort_keys=True))
+    except (TypeError, ValueError):
+        return None
+
+
+def _thaw(frozen: tuple):
+    if frozen[0] == "v":
+        return frozen[2]
+    if frozen[0] == "l":
+        return [v for _, v in frozen[1]]
+    return json.loads(frozen[1])
+
+
 @lru_cache(maxsize=4096)
-def _worded_frozen(field, op, frozen: str | None) -> str:
-    return _worded(field, op, json.loads(frozen) if frozen is not None else None)
+def _worded_frozen(field, op, frozen: tuple) -> str:
+    return _worded(field, op, _thaw(frozen))
 
 
 def _worded(field, op, value) -> str:
