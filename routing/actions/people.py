@@ -74,6 +74,9 @@ def _refuse_if_routed_to(obj, segments, what: str) -> None:
 
 @transaction.atomic
 def delete_rep(rep: Rep) -> None:
+    # First, under the rep's lock: a write pointing at the rep (a reassignment, a pool
+    # member) commits before the checks and the SET_NULLs below read what points at it.
+    rep = locked(rep)
     _refuse_if_routed_to(rep, Segment.objects.filter(assignee_rep=rep), "rep")
     _refuse_if_booked_with(rep)
     rep.delete()
@@ -164,6 +167,7 @@ def update_ai_agent(agent: AIAgent, **data) -> AIAgent:
 
 @transaction.atomic
 def delete_ai_agent(agent: AIAgent) -> None:
+    agent = locked(agent)  # as delete_rep
     if agent.workspace.default_ai_agent_id == agent.id:
         raise ActionError(
             {"detail": "This is the workspace's default AI agent (the last resort); "
@@ -251,6 +255,7 @@ def update_pool(pool: Pool, **data) -> Pool:
 
 @transaction.atomic
 def delete_pool(pool: Pool) -> None:
+    pool = locked(pool)  # as delete_rep
     _refuse_if_routed_to(pool, Segment.objects.filter(assignee_pool=pool), "pool")
     pool.delete()
     cache.touch(pool.workspace_id)

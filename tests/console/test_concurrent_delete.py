@@ -245,6 +245,13 @@ def test_a_pool_deleted_meanwhile(console, workspace, pool, make_rep, race, path
     assert not PoolMember.objects.filter(pool_id=pool.pk).exists()
 
 
+def test_a_pool_deleted_meanwhile_by_another_tab(console, workspace, pool, race):
+    before = race(actions, "delete_pool", delete(Pool, pool.pk))
+    response = console.post(url(workspace, f"pools/{pool.id}/delete/"))
+    gone(console, response, url(workspace, "pools/"), f"That pool {GONE}")
+    assert rows() == before
+
+
 def test_a_rep_deleted_meanwhile_is_not_saved_back_to_life(console, workspace, make_rep, race):
     rep = make_rep("Dana")
     before = race(actions, "update_rep", delete(Rep, rep.pk))
@@ -421,3 +428,66 @@ def test_a_not_found_naming_a_form_field_stays_a_form_error(console, workspace, 
     )
     assert response.status_code == 400
     assert "No active Knock Link" in response.content.decode()
+
+
+# -- the real race on PostgreSQL: two connections, the reassignment holding its locks ----------
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rep_deleted_during_a_reassignment_to_them(monkeypatch):
+    """The console reassigns a chat to Ben while the API deletes Ben. The reassignment
+    locks Ben (FOR NO KEY UPDATE) before its decision points at him, and the delete
+    locks him before reading what points at him: the delete waits, then clears the new
+    decision's and the chat's rep (SET_NULL). Without either lock one side's foreign
+    key fails at commit (an IntegrityError: a 500)."""
+    import threading
+
+    from django.db import connection
+
+    from routing import events
+
+    workspace, _ = actions.create_workspace("Race Co")
+    amy = actions.create_rep(workspace, name="Amy", email="amy@race.test")
+    chat = actions.route_chat(workspace, {"lead": {"email": "lead@bigco.com"}}).chat
+    ben = actions.create_rep(workspace, name="Ben", email="ben@race.test")
+    assert chat.rep_owner_id in (amy.id, None)
+
+    inside, release = threading.Event(), threading.Event()
+    real = events.decision_created_on_commit
+
+    def paused(decision):  # inside reassign_chat's transaction, its rows written
+        real(decision)
+        inside.set()
+        assert release.wait(10)
+
+    monkeypatch.setattr(events, "decision_created_on_commit", paused)
+    errors, order = [], []
+
+    def run(name, work):
+        try:
+            work()
+            order.append(name)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append((name, exc))
+        finally:
+            inside.set()
+            connection.close()
+
+    reassign = threading.Thread(
+        target=run, args=("reassigned", lambda: actions.reassign_chat(chat, ben, by="console"))
+    )
+    reassign.start()
+    assert inside.wait(10)
+    deleter = threading.Thread(target=run, args=("deleted", lambda: actions.delete_rep(ben)))
+    deleter.start()
+    deleter.join(0.5)
+    assert deleter.is_alive()  # waiting for the reassignment's lock on Ben
+    release.set()
+    reassign.join(10)
+    deleter.join(10)
+
+    assert not errors, errors
+    assert order == ["reassigned", "deleted"]
+    assert not Rep.objects.filter(pk=ben.pk).exists()
+    chat.refresh_from_db()
+    assert chat.rep_owner_id is None
+    assert chat.reassignments.get().rep_id is None
