@@ -51,14 +51,14 @@ def call(view, request, *args, **kwargs):
             "%s %s: %s (%s): deleted meanwhile",
             request.method,
             request.path,
-            type(exc).__name__,
+            type(exc).__qualname__,
             exc,
             exc_info=True,
         )
         back = getattr(view, "deleted_meanwhile", None)
         if request.method != "POST" or back is None:
             raise Http404("It was deleted meanwhile.") from exc
-        messages.warning(request, _text(exc))
+        messages.error(request, _text(exc))
         return redirect(back(request, **kwargs))
 
 
