@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from routing import cache
 from routing.actions import ActionError
+from routing.actions.rows import locked
 from routing.csv_import.jobs import start_job
 
 from .models import (
@@ -85,6 +86,7 @@ def map_owner(workspace, *, rep, crm_user_id: str = "", email: str = "") -> CrmU
         raise ActionError({"detail": ["Give the CRM user id, the email, or both."]})
     lookup = {"crm_user_id": crm_user_id} if crm_user_id else {"email": email}
     with transaction.atomic():
+        rep = locked(rep)  # deleted meanwhile: Rep.DoesNotExist, not an IntegrityError
         mapping, _ = CrmUserMapping.objects.update_or_create(
             workspace=workspace, **lookup, defaults={"rep": rep, "email": email or "", **lookup}
         )

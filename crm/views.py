@@ -3,10 +3,12 @@ owner mappings, the write-back log. Every write goes through crm.actions."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from outbox.models import Delivery
 from routing.console.access import console_view
+from routing.console.vanished import deleted_meanwhile
 from routing.csv_import import console as csv_console
 
 from . import actions
@@ -59,7 +61,12 @@ crm_upload = csv_console.upload_view(
 crm_import_progress = csv_console.progress_view(CrmImport)
 
 
+def _crm(request, **_) -> str:
+    return reverse("console:crm", kwargs={"ws": request.workspace.id})
+
+
 @console_view
+@deleted_meanwhile(_crm)
 @require_POST
 def crm_mapping(request):
     form = MappingForm(request.POST, workspace=request.workspace)

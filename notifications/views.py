@@ -5,12 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from outbox import display, runner
 from outbox.models import Delivery
 from routing.console.access import console_view
+from routing.console.vanished import deleted_meanwhile
 
 from . import actions
 from .forms import SlackSettingsForm
@@ -86,7 +88,12 @@ def slack_sync_progress(request, sync_id):
     return render(request, "console/partials/_slack_sync.html", {"sync": sync})
 
 
+def _slack(request, **_) -> str:
+    return reverse("console:slack", kwargs={"ws": request.workspace.id})
+
+
 @console_view
+@deleted_meanwhile(_slack)
 @require_POST
 def delivery_retry(request, delivery_id):
     delivery = get_object_or_404(Delivery, id=delivery_id, workspace=request.workspace)

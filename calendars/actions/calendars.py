@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from routing.actions.errors import ActionError
+from routing.actions.rows import locked
 from routing.models import Rep
 
 from ..backends import BACKENDS
@@ -31,6 +32,7 @@ def set_calendar(rep: Rep, value) -> CalendarConnection:
         errors["calendar_id"] = ["Expected a text of at most 254 characters."]
     if errors:
         raise ActionError({"calendar": errors})
+    rep = locked(rep)  # deleted meanwhile: Rep.DoesNotExist, not an IntegrityError at commit
     connection, _ = CalendarConnection.objects.select_for_update().get_or_create(rep=rep)
     connection.backend = backend
     connection.calendar_id = calendar_id.strip()
@@ -39,11 +41,13 @@ def set_calendar(rep: Rep, value) -> CalendarConnection:
     return connection
 
 
+@transaction.atomic
 def add_busy(rep: Rep, *, start, end, title: str = "") -> BusyBlock:
     if end <= start:
         raise ActionError({"end": ["The end must be after the start."]})
     if end - start > MAX_BLOCK:
         raise ActionError({"end": ["A busy block lasts at most 31 days."]})
+    rep = locked(rep)  # deleted meanwhile: Rep.DoesNotExist, not an IntegrityError at commit
     return BusyBlock.objects.create(rep=rep, start=start, end=end, title=title or "")
 
 

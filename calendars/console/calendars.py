@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from routing.actions.errors import ActionError
 from routing.console.access import console_view
 from routing.console.forms import run_action
+from routing.console.vanished import deleted_meanwhile
 from routing.models import Rep
 
 from .. import actions
@@ -22,6 +24,14 @@ def _rep(request, rep_id) -> Rep:
     return get_object_or_404(
         Rep.objects.select_related("calendar_connection"), id=rep_id, workspace=request.workspace
     )
+
+
+def _calendar_or_reps(request, rep_id=None, **_) -> str:
+    """Where a POST whose object vanished goes: the rep's calendar, else the reps list."""
+    ws = request.workspace.id
+    if rep_id and Rep.objects.filter(id=rep_id, workspace_id=ws).exists():
+        return reverse("calendars:rep-calendar", kwargs={"ws": ws, "rep_id": rep_id})
+    return reverse("console:reps", kwargs={"ws": ws})
 
 
 def _connection(rep: Rep) -> CalendarConnection | None:
@@ -54,6 +64,7 @@ def _page(request, rep, *, calendar_form=None, busy_form=None, status=200):
 
 
 @console_view
+@deleted_meanwhile(_calendar_or_reps)
 def rep_calendar(request, rep_id):
     rep = _rep(request, rep_id)
     if request.method != "POST":
@@ -77,6 +88,7 @@ def _set_calendar(rep, data):
 
 
 @console_view
+@deleted_meanwhile(_calendar_or_reps)
 @require_POST
 def busy_add(request, rep_id):
     rep = _rep(request, rep_id)

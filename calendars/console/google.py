@@ -10,11 +10,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from routing.console.access import console_view
 from routing.console.forms import run_action
 from routing.console.json_fields import refuse_bad_strings
+from routing.console.vanished import deleted_meanwhile
 from routing.models import Rep
 
 from ..actions.google import MAX_TIMEOUT, MIN_TIMEOUT, save_google_settings
@@ -136,7 +138,12 @@ def google_page(request):
     return _page(request, form=form, status=400)
 
 
+def _google(request, **_) -> str:
+    return reverse("google:settings", kwargs={"ws": request.workspace.id})
+
+
 @console_view
+@deleted_meanwhile(_google)
 @require_POST
 def google_check(request):
     from ..backends.google import check

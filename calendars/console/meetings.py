@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from routing.actions.errors import ActionError
 from routing.console.access import console_view
 from routing.console.forms import run_action
+from routing.console.vanished import deleted_meanwhile
 from routing.models import Rep
 
 from .. import actions
@@ -90,6 +92,14 @@ def _meeting(request, meeting_id) -> Meeting:
     return get_object_or_404(MEETINGS, id=meeting_id, workspace=request.workspace)
 
 
+def _meeting_or_meetings(request, meeting_id, **_) -> str:
+    """Where a POST whose object vanished goes: the meeting's page, else the list."""
+    ws = request.workspace.id
+    if Meeting.objects.filter(id=meeting_id, workspace_id=ws).exists():
+        return reverse("calendars:meeting", kwargs={"ws": ws, "meeting_id": meeting_id})
+    return reverse("calendars:meetings", kwargs={"ws": ws})
+
+
 def _reschedule_slots(meeting: Meeting, fresh=None) -> list[dict]:
     """The owner's (and attendees') free slots, on the owner's clock."""
     if meeting.status != "booked":
@@ -130,6 +140,7 @@ def meeting_detail(request, meeting_id):
 
 
 @console_view
+@deleted_meanwhile(_meeting_or_meetings)
 @require_POST
 def meeting_cancel(request, meeting_id):
     meeting = _meeting(request, meeting_id)
@@ -143,6 +154,7 @@ def meeting_cancel(request, meeting_id):
 
 
 @console_view
+@deleted_meanwhile(_meeting_or_meetings)
 @require_POST
 def meeting_reschedule(request, meeting_id):
     meeting = _meeting(request, meeting_id)
@@ -167,6 +179,7 @@ def meeting_reschedule(request, meeting_id):
 
 
 @console_view
+@deleted_meanwhile(_meeting_or_meetings)
 @require_POST
 def meeting_no_show(request, meeting_id):
     meeting = _meeting(request, meeting_id)

@@ -20,6 +20,7 @@ from routing import events, seams
 from routing.models import Chat, Decision, Rep, Workspace
 
 from .errors import ActionError
+from .rows import locked
 
 MAX_REASON = 500
 MAX_AUTO_CLOSE_HOURS = 24 * 90
@@ -85,6 +86,7 @@ def reassign_chat(chat: Chat, rep: Rep, *, by: str, reason: str = "") -> tuple[C
     if not rep.is_active:
         raise ActionError({"rep": [f"{rep.name} is not active."]})
     chat = _locked(chat)
+    rep = locked(rep)  # deleted meanwhile: Rep.DoesNotExist, not an IntegrityError at commit
     if chat.status != "open":
         raise ActionError({"detail": ["This chat is closed: reopen it before reassigning it."]})
     if chat.rep_owner_id == rep.id:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from .errors import ActionError
+from .rows import locked
 
 
 def clean_name(value, field: str = "name", what: str = "It") -> str:
@@ -31,9 +32,12 @@ def check_unique(queryset, obj, field: str, value: str, message: str) -> None:
 
 def save_unique(obj, errors: dict, recheck=None) -> None:
     """Save `obj`; an IntegrityError (a duplicate committed since the checks)
-    becomes the precise error `recheck()` raises now, else `errors`."""
+    becomes the precise error `recheck()` raises now, else `errors`. A row deleted
+    meanwhile is its DoesNotExist (rows.py), never saved back to life."""
     try:
         with transaction.atomic():
+            if not obj._state.adding:
+                locked(obj)
             obj.save()
     except IntegrityError as exc:
         if recheck is not None:

@@ -12,6 +12,7 @@ from routing.models import AIAgent, Pool, PoolMember, Rep, Segment, Workspace
 
 from .errors import ActionError
 from .names import check_unique, clean_name, save_unique
+from .rows import locked, locked_ids
 
 REP_FIELDS = (
     "name", "email", "slack_user_id", "crm_user_ids", "timezone", "working_hours",
@@ -43,6 +44,8 @@ def _clean_rep(data: dict) -> dict:
 def _save_unique(obj, message_field: str, message: str):
     try:
         with transaction.atomic():
+            if not obj._state.adding:
+                locked(obj)  # deleted meanwhile: its DoesNotExist, not saved back to life
             obj.save()
             cache.touch(obj.workspace_id)
     except IntegrityError as exc:
@@ -71,6 +74,9 @@ def _refuse_if_routed_to(obj, segments, what: str) -> None:
 
 @transaction.atomic
 def delete_rep(rep: Rep) -> None:
+    # First, under the rep's lock: a write pointing at the rep (a reassignment, a pool
+    # member) commits before the checks and the SET_NULLs below read what points at it.
+    rep = locked(rep)
     _refuse_if_routed_to(rep, Segment.objects.filter(assignee_rep=rep), "rep")
     _refuse_if_booked_with(rep)
     rep.delete()
@@ -161,6 +167,7 @@ def update_ai_agent(agent: AIAgent, **data) -> AIAgent:
 
 @transaction.atomic
 def delete_ai_agent(agent: AIAgent) -> None:
+    agent = locked(agent)  # as delete_rep
     if agent.workspace.default_ai_agent_id == agent.id:
         raise ActionError(
             {"detail": "This is the workspace's default AI agent (the last resort); "
@@ -183,7 +190,10 @@ def _clean_members(workspace: Workspace, members) -> list[dict]:
         raise ActionError({"members": [f"Each member needs a rep id; got {bad!r}."]})
     if len(set(rep_ids)) != len(rep_ids):
         raise ActionError({"members": ["A rep appears more than once."]})
-    known = dict(Rep.objects.filter(workspace=workspace, id__in=rep_ids).values_list("id", "name"))
+    # Locked (the callers are atomic), so a rep deleted meanwhile is refused here, not an
+    # IntegrityError of its PoolMember at commit.
+    rows = locked_ids(Rep, rep_ids).values()
+    known = {rep.id: rep.name for rep in rows if rep.workspace_id == workspace.id}
     unknown = [r for r in rep_ids if r not in known]
     if unknown:
         raise ActionError({"members": [f"No rep with id {unknown[0]} in this workspace."]})
@@ -245,6 +255,7 @@ def update_pool(pool: Pool, **data) -> Pool:
 
 @transaction.atomic
 def delete_pool(pool: Pool) -> None:
+    pool = locked(pool)  # as delete_rep
     _refuse_if_routed_to(pool, Segment.objects.filter(assignee_pool=pool), "pool")
     pool.delete()
     cache.touch(pool.workspace_id)

@@ -39,6 +39,7 @@ from routing.models import (
 )
 
 from .errors import ActionError
+from .rules import _locked_rule
 from .versions import get_version
 
 DEFAULT_DAYS = 7
@@ -298,6 +299,7 @@ def start(
     )
     inline = total <= getattr(settings, "KNOCK_REPLAY_INLINE_MAX", INLINE_MAX)
     with transaction.atomic():
+        _locked_rule(rule)  # deleted meanwhile: a NotFound, not an IntegrityError at commit
         replay_run = ReplayRun.objects.create(
             workspace=rule.workspace,
             rule=rule,

@@ -170,7 +170,14 @@ def clean_assignee(workspace: Workspace, assignee) -> dict:
     target_id = assignee.get("id")
     if not isinstance(target_id, int) or isinstance(target_id, bool):
         raise ActionError({"assignee": [f"An assignee of type {kind} needs an integer id."]})
-    target = ASSIGNEE_MODELS[kind].objects.filter(workspace=workspace, id=target_id).first()
+    # Locked (the callers are atomic): deleted after this check, the segment's foreign
+    # key would fail at commit (an IntegrityError); deleted before, this is a 400.
+    target = (
+        ASSIGNEE_MODELS[kind]
+        .objects.select_for_update(no_key=True)
+        .filter(workspace=workspace, id=target_id)
+        .first()
+    )
     if target is None:
         label = {"rep": "rep", "pool": "pool", "ai_agent": "AI agent"}[kind]
         raise ActionError({"assignee": [f"No {label} with id {target_id} in this workspace."]})

@@ -63,12 +63,13 @@ def update_workspace(workspace: Workspace, **data) -> Workspace:
         workspace.name = str(data["name"]).strip()
     if "default_rep" in data:
         rep_id = data["default_rep"]
-        if rep_id is not None and not workspace.reps.filter(id=rep_id).exists():
+        # Locked (no_key): deleted after the check, the foreign key would fail at commit.
+        if rep_id is not None and not _still_there(workspace.reps, rep_id):
             errors["default_rep"] = [f"No rep with id {rep_id} in this workspace."]
         workspace.default_rep_id = rep_id
     if "default_ai_agent" in data:
         agent_id = data["default_ai_agent"]
-        if agent_id is None or not workspace.ai_agents.filter(id=agent_id).exists():
+        if agent_id is None or not _still_there(workspace.ai_agents, agent_id):
             errors["default_ai_agent"] = [f"No AI agent with id {agent_id} in this workspace."]
         workspace.default_ai_agent_id = agent_id
     if "intent_rules" in data:
@@ -108,6 +109,10 @@ def update_workspace(workspace: Workspace, **data) -> Workspace:
         raise ActionError(errors)
     _save_workspace(workspace)
     return workspace
+
+
+def _still_there(related, row_id) -> bool:
+    return related.select_for_update(no_key=True).filter(id=row_id).first() is not None
 
 
 NAME_TAKEN = "A workspace with this name already exists."

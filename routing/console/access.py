@@ -17,6 +17,8 @@ from django.utils import timezone
 from routing.models import ConsoleProfile, Workspace
 from routing.timezones import viewer_zone_name
 
+from . import vanished
+
 
 def workspaces_for(user):
     if not user.is_authenticated or not user.is_staff:
@@ -27,7 +29,9 @@ def workspaces_for(user):
 
 
 def console_view(view):
-    """Login + staff required; loads `request.workspace` from the `ws` URL argument."""
+    """Login + staff required; loads `request.workspace` from the `ws` URL argument.
+
+    An object deleted meanwhile is a 404 or a redirect with a flash (vanished.py)."""
 
     @wraps(view)
     def wrapper(request, ws, *args, **kwargs):
@@ -45,7 +49,7 @@ def console_view(view):
         # Every time on the page (rows, "today", the feed's catch-up) in the viewer's zone.
         request.time_zone = viewer_zone(request.user, workspace)
         with timezone.override(request.time_zone):
-            return view(request, *args, **kwargs)
+            return vanished.call(view, request, *args, **kwargs)
 
     return wrapper
 

@@ -11,7 +11,7 @@ import json
 from django import forms
 
 from routing import filters
-from routing.actions import ActionError
+from routing.actions import ActionError, NotFound
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
 from routing.timezones import ZONES
 
@@ -39,10 +39,15 @@ TIMEZONES = ZONES  # IANA names, one list (routing.timezones)
 
 
 def run_action(form: forms.Form, action, *args, **kwargs):
-    """Call an action; on ActionError put each message on its field (or the form)."""
+    """Call an action; on ActionError put each message on its field (or the form).
+
+    A NotFound naming none of the form's fields (the object itself was deleted
+    meanwhile) is not a form error: it is left to `console_view` (vanished.py)."""
     try:
         return action(*args, **kwargs)
     except ActionError as exc:
+        if isinstance(exc, NotFound) and not set(exc.errors) & set(form.fields):
+            raise
         for field, messages in exc.errors.items():
             for message in messages if isinstance(messages, list) else [messages]:
                 form.add_error(field if field in form.fields else None, str(message))

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from routing import actions
@@ -10,6 +11,7 @@ from routing.models import AIAgent
 
 from ..access import console_view
 from ..forms import AIAgentForm, run_action
+from ..vanished import deleted_meanwhile
 
 
 @console_view
@@ -19,6 +21,10 @@ def agent_list(request):
         routed=Count("decisions", distinct=True),
     )
     return render(request, "console/ai_agents.html", {"agents": agents})
+
+
+def _agents(request, **_) -> str:
+    return reverse("console:ai-agents", kwargs={"ws": request.workspace.id})
 
 
 def _page(request, form, agent=None, status=200):
@@ -39,6 +45,7 @@ def agent_create(request):
 
 
 @console_view
+@deleted_meanwhile(_agents)
 def agent_edit(request, agent_id):
     agent = get_object_or_404(AIAgent, id=agent_id, workspace=request.workspace)
     if request.method != "POST":
@@ -52,6 +59,7 @@ def agent_edit(request, agent_id):
 
 
 @console_view
+@deleted_meanwhile(_agents)
 @require_POST
 def agent_make_default(request, agent_id):
     agent = get_object_or_404(AIAgent, id=agent_id, workspace=request.workspace)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from routing import actions
@@ -12,6 +13,7 @@ from routing.models import Chat, Decision
 
 from ..access import console_view
 from ..forms import ReassignForm, run_action
+from ..vanished import deleted_meanwhile
 
 STATUSES = {"open": "Open", "closed": "Closed", "all": "All"}
 
@@ -19,6 +21,14 @@ STATUSES = {"open": "Open", "closed": "Closed", "all": "All"}
 def who(request) -> str:
     """How a trace and the chat name a console user."""
     return f"{request.user.get_username()} (console)"
+
+
+def _chat_or_chats(request, chat_id, **_) -> str:
+    """Where a POST whose object vanished goes: the chat's page, else the chat list."""
+    ws = request.workspace.id
+    if Chat.objects.filter(id=chat_id, workspace_id=ws).exists():
+        return reverse("console:chat", kwargs={"ws": ws, "chat_id": chat_id})
+    return reverse("console:chats", kwargs={"ws": ws})
 
 
 def _chats(workspace):
@@ -73,6 +83,7 @@ def chat_detail(request, chat_id):
 
 
 @console_view
+@deleted_meanwhile(_chat_or_chats)
 @require_POST
 def chat_close(request, chat_id):
     chat = get_object_or_404(Chat, id=chat_id, workspace=request.workspace)
@@ -82,6 +93,7 @@ def chat_close(request, chat_id):
 
 
 @console_view
+@deleted_meanwhile(_chat_or_chats)
 @require_POST
 def chat_reopen(request, chat_id):
     chat = get_object_or_404(Chat, id=chat_id, workspace=request.workspace)
@@ -91,6 +103,7 @@ def chat_reopen(request, chat_id):
 
 
 @console_view
+@deleted_meanwhile(_chat_or_chats)
 @require_POST
 def chat_reassign(request, chat_id):
     chat = get_object_or_404(Chat, id=chat_id, workspace=request.workspace)

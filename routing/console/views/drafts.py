@@ -9,7 +9,7 @@ import json
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,18 +17,29 @@ from django.views.decorators.http import require_POST
 from routing import actions, versions
 from routing.actions import drafts
 from routing.actions.versions import console_author, history
-from routing.models import RoutingRule, Segment
+from routing.models import RoutingRule, RuleDraft, Segment
 from routing.shadowing import shadowed
 
 from ..access import console_view
 from ..booking_forms import MeetingSegmentForm
 from ..forms import run_action
-from .rules import HISTORY_ROWS
+from ..vanished import deleted_meanwhile
+from .rules import HISTORY_ROWS, rule_or_rules
 from .segments import _action, _form_class, _render_form
 
 
 def _rule(request, rule_id) -> RoutingRule:
     return get_object_or_404(RoutingRule, id=rule_id, workspace=request.workspace)
+
+
+def _draft_or_rule(request, rule_id, **_) -> str:
+    """Where a draft POST whose object vanished goes: the draft editor while the
+    draft exists, else the rule's page, else the rules list."""
+    if RuleDraft.objects.filter(rule_id=rule_id, rule__workspace=request.workspace).exists():
+        return reverse(
+            "console:rule-draft", kwargs={"ws": request.workspace.id, "rule_id": rule_id}
+        )
+    return rule_or_rules(request, rule_id)
 
 
 def _editor(request, rule):
@@ -92,6 +103,7 @@ def draft_editor(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 @require_POST
 def draft_start(request, rule_id):
     """ "Edit as draft": a copy of the live segments (or the draft there already is)."""
@@ -99,6 +111,8 @@ def draft_start(request, rule_id):
     if drafts.get_draft(rule) is None:
         try:
             drafts.start_draft(rule, author=console_author(request.user))
+        except actions.NotFound:  # deleted meanwhile (vanished.py)
+            raise
         except actions.ActionError:
             pass  # started meanwhile (another tab): edit that one
         else:
@@ -107,11 +121,14 @@ def draft_start(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 @require_POST
 def draft_publish(request, rule_id):
     rule = _rule(request, rule_id)
     try:
         created = drafts.publish_draft(rule, author=console_author(request.user))
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
         if drafts.get_draft(rule) is not None:
@@ -122,11 +139,14 @@ def draft_publish(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 @require_POST
 def draft_discard(request, rule_id):
     rule = _rule(request, rule_id)
     try:
         drafts.discard_draft(rule)
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
     else:
@@ -162,8 +182,8 @@ def _draft_segment(rule, seg_id) -> Segment:
     """A draft segment as an unsaved Segment, so the live segment form can show it."""
     draft = drafts.get_draft(rule)
     item = next((i for i in (draft.segments if draft else []) if i["id"] == seg_id), None)
-    if item is None:
-        raise Http404("The draft has no such segment.")
+    if item is None:  # a 404 for a page; a POST goes back to the draft (vanished.py)
+        raise actions.NotFound({"detail": f"The draft has no segment {seg_id}."})
     assignee = item.get("assignee") or {}
     kind = assignee.get("type") or "booking"
     target = assignee.get("id")
@@ -188,6 +208,7 @@ def _extra(request, rule) -> dict:
 
 
 @console_view
+@deleted_meanwhile(_draft_or_rule)
 def draft_segment_create(request, rule_id):
     rule = _rule(request, rule_id)
     if drafts.get_draft(rule) is None:
@@ -209,6 +230,7 @@ def draft_segment_create(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(_draft_or_rule)
 def draft_segment_edit(request, rule_id, seg_id):
     rule = _rule(request, rule_id)
     segment = _draft_segment(rule, seg_id)
@@ -242,11 +264,14 @@ def draft_segment_edit(request, rule_id, seg_id):
 
 
 @console_view
+@deleted_meanwhile(_draft_or_rule)
 @require_POST
 def draft_segment_duplicate(request, rule_id, seg_id):
     rule = _rule(request, rule_id)
     try:
         copy = drafts.duplicate_draft_segment(rule, seg_id, author=console_author(request.user))
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
     else:
@@ -255,11 +280,14 @@ def draft_segment_duplicate(request, rule_id, seg_id):
 
 
 @console_view
+@deleted_meanwhile(_draft_or_rule)
 @require_POST
 def draft_segment_delete(request, rule_id, seg_id):
     rule = _rule(request, rule_id)
     try:
         drafts.delete_draft_segment(rule, seg_id, author=console_author(request.user))
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
     else:

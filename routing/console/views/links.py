@@ -10,6 +10,11 @@ from routing.models import KnockLink
 
 from ..access import console_view
 from ..forms import LinkForm, run_action
+from ..vanished import deleted_meanwhile
+
+
+def _links(request, **_) -> str:
+    return reverse("console:links", kwargs={"ws": request.workspace.id})
 
 
 def public_url(request, link: KnockLink) -> str:
@@ -44,6 +49,7 @@ def link_create(request):
 
 
 @console_view
+@deleted_meanwhile(_links)
 def link_edit(request, link_id):
     link = get_object_or_404(KnockLink, id=link_id, workspace=request.workspace)
     if request.method != "POST":
@@ -57,6 +63,7 @@ def link_edit(request, link_id):
 
 
 @console_view
+@deleted_meanwhile(_links)
 @require_POST
 def link_toggle(request, link_id):
     link = get_object_or_404(KnockLink, id=link_id, workspace=request.workspace)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from routing.models import Decision, Pool
 
 from ..access import console_view
 from ..forms import AddMemberForm, PoolForm, run_action
+from ..vanished import deleted_meanwhile
 
 
 @console_view
@@ -95,7 +97,16 @@ def _pool(request, pool_id) -> Pool:
     return get_object_or_404(Pool, id=pool_id, workspace=request.workspace)
 
 
+def _pool_or_pools(request, pool_id, **_) -> str:
+    """Where a POST whose object vanished goes: the pool's page, else the pools list."""
+    ws = request.workspace.id
+    if Pool.objects.filter(id=pool_id, workspace_id=ws).exists():
+        return reverse("console:pool", kwargs={"ws": ws, "pool_id": pool_id})
+    return reverse("console:pools", kwargs={"ws": ws})
+
+
 @console_view
+@deleted_meanwhile(_pool_or_pools)
 def pool_detail(request, pool_id):
     pool = _pool(request, pool_id)
     if request.method != "POST":
@@ -115,6 +126,7 @@ def _members(pool):
 
 
 @console_view
+@deleted_meanwhile(_pool_or_pools)
 @require_POST
 def pool_add_member(request, pool_id):
     pool = _pool(request, pool_id)
@@ -131,6 +143,7 @@ def pool_add_member(request, pool_id):
 
 
 @console_view
+@deleted_meanwhile(_pool_or_pools)
 @require_POST
 def pool_update_member(request, pool_id, rep_id):
     """Change a member's weight or pause flag, or remove them (`remove=1`)."""
@@ -159,6 +172,7 @@ def pool_update_member(request, pool_id, rep_id):
 
 
 @console_view
+@deleted_meanwhile(_pool_or_pools)
 @require_POST
 def pool_delete(request, pool_id):
     pool = _pool(request, pool_id)

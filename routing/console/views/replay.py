@@ -18,6 +18,8 @@ from routing.models import Decision, ReplayRun, RoutingRule
 
 from ..access import console_view
 from ..replay_forms import ReplayForm
+from ..vanished import deleted_meanwhile
+from .rules import rule_or_rules
 
 
 def _rule(request, rule_id) -> RoutingRule:
@@ -91,6 +93,7 @@ def _results(run: ReplayRun | None) -> dict:
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 def rule_replay(request, rule_id):
     rule = _rule(request, rule_id)
     has_draft = replay_actions._draft_snapshot(rule) is not None
@@ -112,6 +115,8 @@ def rule_replay(request, rule_id):
             limit=data.get("limit"),
             author=version_actions.console_author(request.user),
         )
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         for field, messages in exc.errors.items():
             for message in messages if isinstance(messages, list) else [messages]:

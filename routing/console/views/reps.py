@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from routing.models import Rep
 
 from ..access import console_view
 from ..forms import RepForm, run_action
+from ..vanished import deleted_meanwhile
 
 
 @console_view
@@ -36,6 +38,10 @@ def rep_list(request):
     return render(request, "console/reps.html", {"reps": reps})
 
 
+def _reps(request, **_) -> str:
+    return reverse("console:reps", kwargs={"ws": request.workspace.id})
+
+
 def _form_page(request, form, rep=None, status=200):
     return render(request, "console/rep_form.html", {"form": form, "rep": rep}, status=status)
 
@@ -57,6 +63,7 @@ def rep_create(request):
 
 
 @console_view
+@deleted_meanwhile(_reps)
 def rep_edit(request, rep_id):
     rep = get_object_or_404(Rep, id=rep_id, workspace=request.workspace)
     if request.method != "POST":
@@ -70,6 +77,7 @@ def rep_edit(request, rep_id):
 
 
 @console_view
+@deleted_meanwhile(_reps)
 @require_POST
 def rep_toggle(request, rep_id):
     """Deactivate (pools and the fallback skip them) or reactivate a rep."""

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from routing import actions, conditions
@@ -16,6 +17,7 @@ from routing.shadowing import shadowed
 
 from ..access import console_view
 from ..forms import RuleCreateForm, RuleSettingsForm, TestLeadForm, run_action
+from ..vanished import deleted_meanwhile
 
 SEGMENTS = Segment.objects.select_related("assignee_rep", "assignee_pool", "assignee_agent")
 HISTORY_ROWS = 50  # the rule page's History card; the API lists them all
@@ -23,6 +25,14 @@ HISTORY_ROWS = 50  # the rule page's History card; the API lists them all
 
 def _rule(request, rule_id) -> RoutingRule:
     return get_object_or_404(RoutingRule, id=rule_id, workspace=request.workspace)
+
+
+def rule_or_rules(request, rule_id=None, **_) -> str:
+    """Where a POST whose object vanished goes: the rule's page, else the rules list."""
+    ws = request.workspace.id
+    if rule_id and RoutingRule.objects.filter(id=rule_id, workspace_id=ws).exists():
+        return reverse("console:rule", kwargs={"ws": ws, "rule_id": rule_id})
+    return reverse("console:rules", kwargs={"ws": ws})
 
 
 @console_view
@@ -104,6 +114,7 @@ def rule_detail(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 @require_POST
 def rule_settings(request, rule_id):
     rule = _rule(request, rule_id)
@@ -119,11 +130,14 @@ def rule_settings(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 @require_POST
 def rule_delete(request, rule_id):
     rule = _rule(request, rule_id)
     try:
         actions.delete_rule(rule)
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
         return redirect("console:rule", ws=request.workspace.id, rule_id=rule.id)
@@ -143,7 +157,7 @@ def rule_reorder(request, rule_id):
     try:
         saved = actions.reorder_segments(rule, order, author=console_author(request.user))
     except actions.ActionError as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
+        return JsonResponse({"errors": exc.errors}, status=exc.status_code)
     rule.refresh_from_db()
     return JsonResponse({"order": [s.id for s in saved], "version": rule.version})
 

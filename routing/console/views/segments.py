@@ -15,6 +15,8 @@ from ..booking_forms import MeetingSegmentForm, flatten_booking_errors
 from ..builder import catalog_json
 from ..condition_errors import in_words
 from ..forms import SegmentForm, run_action
+from ..vanished import deleted_meanwhile
+from .rules import rule_or_rules
 
 
 def _form_class(rule):
@@ -59,6 +61,7 @@ def _back(request, rule):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 def segment_create(request, rule_id):
     rule = get_object_or_404(RoutingRule, id=rule_id, workspace=request.workspace)
     form_class = _form_class(rule)
@@ -78,12 +81,20 @@ def segment_create(request, rule_id):
 
 
 def _segment(request, segment_id) -> Segment:
-    return get_object_or_404(
+    segment = get_object_or_404(
         Segment.objects.select_related("rule"), id=segment_id, rule__workspace=request.workspace
     )
+    request.segment_rule_id = segment.rule_id  # where to go if it vanishes meanwhile
+    return segment
+
+
+def _segment_back(request, segment_id) -> str:
+    """The segment's rule page (while the rule exists), else the rules list."""
+    return rule_or_rules(request, getattr(request, "segment_rule_id", None))
 
 
 @console_view
+@deleted_meanwhile(_segment_back)
 def segment_edit(request, segment_id):
     segment = _segment(request, segment_id)
     rule = segment.rule
@@ -119,11 +130,14 @@ def segment_edit(request, segment_id):
 
 
 @console_view
+@deleted_meanwhile(_segment_back)
 @require_POST
 def segment_duplicate(request, segment_id):
     segment = _segment(request, segment_id)
     try:
         actions.duplicate_segment(segment, author=console_author(request.user))
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
         return _back(request, segment.rule)
@@ -132,11 +146,14 @@ def segment_duplicate(request, segment_id):
 
 
 @console_view
+@deleted_meanwhile(_segment_back)
 @require_POST
 def segment_delete(request, segment_id):
     segment = _segment(request, segment_id)
     try:
         actions.delete_segment(segment, author=console_author(request.user))
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
     else:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from routing import actions
@@ -9,6 +10,11 @@ from routing.models import Membership
 
 from ..access import console_view
 from ..forms import AddMemberByNameForm, WorkspaceSettingsForm, run_action
+from ..vanished import deleted_meanwhile
+
+
+def _settings(request, **_) -> str:
+    return reverse("console:settings", kwargs={"ws": request.workspace.id})
 
 
 def _page(request, form=None, member_form=None, status=200):
@@ -53,6 +59,7 @@ def member_add(request):
 
 
 @console_view
+@deleted_meanwhile(_settings)
 @require_POST
 def member_remove(request, membership_id):
     membership = get_object_or_404(Membership, id=membership_id, workspace=request.workspace)

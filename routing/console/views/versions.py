@@ -12,6 +12,8 @@ from routing.actions import versions as version_actions
 from routing.models import RoutingRule, RuleVersion
 
 from ..access import console_view
+from ..vanished import deleted_meanwhile
+from .rules import rule_or_rules
 
 
 def _rule(request, rule_id) -> RoutingRule:
@@ -86,6 +88,7 @@ def rule_diff(request, rule_id):
 
 
 @console_view
+@deleted_meanwhile(rule_or_rules)
 @require_POST
 def rule_rollback(request, rule_id):
     rule = _rule(request, rule_id)
@@ -94,6 +97,8 @@ def rule_rollback(request, rule_id):
         created = actions.rollback(
             rule, number, author=version_actions.console_author(request.user)
         )
+    except actions.NotFound:  # deleted meanwhile (vanished.py)
+        raise
     except actions.ActionError as exc:
         messages.error(request, exc.text())
     else:
