@@ -130,3 +130,35 @@ def test_an_unrelated_edit_reloads_the_version_but_not_its_snapshot(setup):
         post()
     version_reads = [q["sql"] for q in ctx.captured_queries if "routing_ruleversion" in q["sql"]]
     assert len(version_reads) == 1 and '"snapshot"' not in version_reads[0]
+
+
+def _top_segment(rule, name, assignee):
+    actions.add_segment(rule, name=name, conditions=None, assignee=assignee)
+    actions.move_segment(rule.segments.get(name=name), 0)
+
+
+def test_a_rep_edit_and_a_new_rep_are_seen_at_once(setup):
+    """Reps are read once per stamp (routing/directory.py): deactivating one, putting
+    one out of office, renaming one or adding one is seen by the next chat."""
+    workspace, slug, rule, post = setup
+    rep = workspace.reps.order_by("id").first()
+    _top_segment(rule, "to one rep", {"type": "rep", "id": rep.id})
+    assert post()["assignee"] == {"type": "rep", "id": rep.id, "name": rep.name}
+    actions.update_rep(rep, name="Renamed Rep")
+    assert post()["assignee"]["name"] == "Renamed Rep"
+    actions.update_rep(rep, is_active=False)
+    assert post()["segment"]["name"] == "winner"  # skipped: the pool's segment next
+    actions.update_rep(rep, is_active=True)
+    assert post()["assignee"]["id"] == rep.id
+    newcomer = actions.create_rep(workspace, name="Newcomer", email="new@reps.test")
+    _top_segment(rule, "to the newcomer", {"type": "rep", "id": newcomer.id})
+    assert post()["assignee"] == {"type": "rep", "id": newcomer.id, "name": "Newcomer"}
+
+
+def test_an_ai_agent_edit_is_seen_at_once(setup):
+    workspace, slug, rule, post = setup
+    agent = actions.create_ai_agent(workspace, name="Bot", specialty="support")
+    _top_segment(rule, "to the bot", {"type": "ai_agent", "id": agent.id})
+    assert post()["assignee"] == {"type": "ai_agent", "id": agent.id, "name": "Bot"}
+    actions.update_ai_agent(agent, is_active=False)
+    assert post()["segment"]["name"] == "winner"

@@ -16,8 +16,6 @@ the chat path's are such.
 
 from __future__ import annotations
 
-import copy
-
 _templates: dict[type, dict] = {}
 
 
@@ -27,4 +25,11 @@ class CopiedFieldsMixin:
         template = _templates.get(cls)
         if template is None:
             template = _templates.setdefault(cls, super().get_fields())
-        return {name: copy.copy(field) for name, field in template.items()}
+        return {name: _shallow(field) for name, field in template.items()}
+
+
+def _shallow(field):
+    """`copy.copy(field)` without the pickle protocol's detour (DRF's `Field.__new__`)."""
+    new = object.__new__(type(field))
+    new.__dict__.update(field.__dict__)
+    return new
