@@ -26,7 +26,7 @@ SECTIONS = [
     ("view", "POST /api/v1/chats/ view (all of it)", "create (routing/api/views/chats.py"),
     ("route_chat", "route_chat: the routing transaction", "route_chat (routing/actions/routing.py"),
     ("decide", "engine.decide (conditions, pool, trace)", "decide (routing/engine.py"),
-    ("explain", "conditions.explain: the per-segment trace", "explain (routing/conditions/"),
+    ("explain", "conditions.explain: the per-segment trace", "(routing/conditions/explanation.py"),
     ("predicates", "compiled condition predicates", "predicate (<routing.conditions>"),
     ("context", "build_chat_context", "build_chat_context (routing/context.py"),
     ("pool", "pool pick (lock, members, updates)", "pick (routing/pools.py"),

@@ -38,7 +38,7 @@ class SegmentSpec:
     assignee: dict  # {"type": ..., "id": ..., "name": ...}
     is_fallback: bool
     predicate: Callable[[dict], bool]
-    explain: Callable[[dict], Any]  # conditions.explainer(conditions): validated once
+    explain: Callable[[dict], dict]  # conditions.dict_explainer(conditions): the trace's dict
     summary: str
     monitoring_channel: str = ""
     booking: dict | None = None  # meeting segments: SPEC 5a, with rep and pool names
@@ -131,7 +131,7 @@ def compile_rule(snapshot: dict) -> CompiledRule:
             assignee=seg["assignee"],
             is_fallback=seg["is_fallback"],
             predicate=conditions.compile(seg["conditions"]),
-            explain=conditions.explainer(seg["conditions"]),
+            explain=conditions.dict_explainer(seg["conditions"]),
             summary=conditions.describe(seg["conditions"]),
             monitoring_channel=seg.get("monitoring_channel", ""),
             booking=seg.get("booking"),
@@ -221,7 +221,7 @@ def decide(
     matching_ids = {seg.id for seg in matching}
 
     for index, seg in enumerate(rule.segments):
-        explanation = seg.explain(context).to_dict()
+        explanation = seg.explain(context)
         entry = {
             "id": seg.id,
             "name": seg.name,
@@ -295,7 +295,7 @@ def match(rule: CompiledRule, context: dict, gaps: dict | None = None) -> Match:
     lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
     lines.extend(source_lines(context))
     for index, seg in enumerate(rule.segments):
-        explanation = seg.explain(context).to_dict()
+        explanation = seg.explain(context)
         matched = bool(seg.predicate(context))
         entry = {
             "id": seg.id,

@@ -15,7 +15,8 @@ The package, one module per concern (this module is its public API: import from
 * ``operators``: the per-operator tests shared by ``compile`` and ``explain``;
 * ``validation``: ``validate``/``normalize``, the tree of checked leaves and groups;
 * ``compiler``: ``compile``, the tree as one generated Python function;
-* ``explanation``: ``explain``/``explainer`` and their JSON-safe trace;
+* ``explanation``: ``explain``/``explainer`` and their JSON-safe trace
+  (``dict_explainer``: the same trace built as dicts, for the engine);
 * ``description``: ``describe``, ``describe_explained_leaf``, ``fields``, ``leaves``.
 
 Semantics, precisely (``compile`` and ``explain`` share the per-operator test
@@ -70,6 +71,7 @@ from routing.conditions.explanation import (
     Explanation,
     GroupExplanation,
     LeafExplanation,
+    dict_explainer,
     explain,
     explainer,
 )
@@ -103,6 +105,7 @@ __all__ = [
     "describe",
     "describe_explained_leaf",
     "explain",
+    "dict_explainer",
     "explainer",
     "fields",
     "leaves",

@@ -69,6 +69,39 @@ def explainer(tree: Any) -> Callable[[Any], Explanation]:
     return lambda ctx: _explain(node, ctx)
 
 
+def dict_explainer(tree: Any) -> Callable[[Any], dict]:
+    """``explainer`` that returns the trace as ``Explanation.to_dict()`` does, built
+    straight as dicts (no Explanation objects in between): what the engine stores for
+    every segment it tries, on every routing. ``dict_explainer(t)(c) ==
+    explain(t, c).to_dict()`` always."""
+    node = _normalize(tree)
+    return lambda ctx: _explain_dict(node, ctx)
+
+
+def _explain_dict(node: _Leaf | _Group, ctx: Any) -> dict:
+    if isinstance(node, _Leaf):
+        v = node.get(ctx)
+        missing = v is None
+        positive = not missing and (node.test is None or node.test(v))
+        value = node.value
+        return {
+            "field": node.field,
+            "op": node.op,
+            "value": list(value) if isinstance(value, tuple) else value,
+            "actual": _jsonable(v, [_JSON_BUDGET], 0),
+            "missing": missing,
+            "result": (not positive) if node.negate else positive,
+        }
+    children = [_explain_dict(c, ctx) for c in node.children]
+    if node.kind == "not":
+        result = not children[0]["result"]
+    elif node.kind == "all":
+        result = all(c["result"] for c in children)
+    else:
+        result = any(c["result"] for c in children)
+    return {"group": node.kind, "result": result, "children": children}
+
+
 def _explain(node: _Leaf | _Group, ctx: Any) -> Explanation:
     if isinstance(node, _Leaf):
         v = node.get(ctx)

@@ -1180,3 +1180,13 @@ def test_explainer_is_explain_with_the_tree_prepared_once():
         assert prepared(ctx).to_dict() == explain(tree, ctx).to_dict()
     with pytest.raises(ConditionError):
         explainer({"field": "company.employees", "op": "gt", "value": "many"})
+
+
+@PROPERTY
+@given(trees(), arbitrary_contexts)
+def test_dict_explainer_is_explain_to_dict(tree, ctx):
+    """The engine's trace builder (dicts straight away) gives what explain().to_dict()
+    gives, on any tree and any context."""
+    from routing.conditions import dict_explainer
+
+    assert dict_explainer(tree)(ctx) == explain(tree, ctx).to_dict()
