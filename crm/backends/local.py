@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import connections, router, transaction
 
+from knock import rawsql
+
 from .base import CrmBackend, CrmError, CrmRecord, FieldValue
 
 
@@ -129,8 +131,9 @@ class LocalBackend(CrmBackend):
 # The lookup's one statement. Written out: the same query in the ORM (FilteredRelation
 # joins and two Exists() annotations) cost ~5 ms of CPU per routed chat to build, more
 # than everything else on the chat's path but the request's validation. The columns
-# come from the models' _meta; the values are parameters. A blank email or domain is
-# None, and `= NULL` matches no row (not the contacts or accounts left blank).
+# come from the models' _meta (knock/rawsql.py); the values are parameters. A blank
+# email or domain is None, and `= NULL` matches no row (not the contacts or accounts
+# left blank).
 _LOOKUP_SQL = """
 SELECT {contact}, {account},
     EXISTS (SELECT 1 FROM crm_localopportunity o WHERE o.account_id = a.id AND o.is_closed = %s),
@@ -151,34 +154,15 @@ def _contact_and_account(workspace_id: int, email: str | None, domain: str | Non
 
     connection = connections[router.db_for_read(LocalContact)]
     parts = [(LocalContact, "c"), (LocalAccount, "a")]
-    columns = {
-        alias: [(f, f"{alias}.{connection.ops.quote_name(f.column)}")
-                for f in model._meta.concrete_fields]
-        for model, alias in parts
-    }  # fmt: skip
     sql = _LOOKUP_SQL.format(
-        contact=", ".join(c for _, c in columns["c"]), account=", ".join(c for _, c in columns["a"])
+        contact=rawsql.columns(LocalContact, "c", connection),
+        account=rawsql.columns(LocalAccount, "a", connection),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [False, True, workspace_id, email, workspace_id, domain])
-        row = list(cursor.fetchone())
-    found = []
-    for model, alias in parts:
-        fields = columns[alias]
-        values, row = row[: len(fields)], row[len(fields) :]
-        if values[0] is None:  # the id: no such row
-            found.append(None)
-            continue
-        converted = []
-        for (field, _), value in zip(fields, values, strict=True):
-            col = field.get_col(model._meta.db_table)
-            for convert in connection.ops.get_db_converters(col) + col.get_db_converters(
-                connection
-            ):
-                value = convert(value, col, connection)
-            converted.append(value)
-        found.append(model.from_db(connection.alias, [f.attname for f, _ in fields], converted))
-    return found[0], found[1], bool(row[0]), bool(row[1])
+        row = cursor.fetchone()
+    contact, account = rawsql.instances(row[:-2], parts, connection)
+    return contact, account, bool(row[-2]), bool(row[-1])
 
 
 def _account_fields(account) -> dict:
