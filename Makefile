@@ -60,8 +60,13 @@ run: migrate
 
 test: migrate test-unit test-e2e
 
+# The unit suite runs on TEST_WORKERS pytest-xdist processes (2: this project's CI machine
+# has 2 cores; TEST_WORKERS=auto for one per core, TEST_WORKERS=0 for one process). Each
+# worker has its own test database (test_<name>_gw0, _gw1) and Redis prefix (knock/test_settings.py).
+TEST_WORKERS ?= 2
+
 test-unit:
-	$(VENV)/bin/pytest --ignore=tests/e2e
+	$(VENV)/bin/pytest --ignore=tests/e2e -n $(TEST_WORKERS)
 
 # Browser tests (Playwright driving Debian's /usr/bin/chromium) run as their own
 # pytest process: Playwright's event loop and the async tests must not share one.
