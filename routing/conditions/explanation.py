@@ -80,9 +80,7 @@ def dict_explainer(tree: Any) -> Callable[[Any], dict]:
 
 def _explain_dict(node: _Leaf | _Group, ctx: Any) -> dict:
     if isinstance(node, _Leaf):
-        v = node.get(ctx)
-        missing = v is None
-        positive = not missing and (node.test is None or node.test(v))
+        v, missing, result = _leaf(node, ctx)
         value = node.value
         return {
             "field": node.field,
@@ -90,33 +88,35 @@ def _explain_dict(node: _Leaf | _Group, ctx: Any) -> dict:
             "value": list(value) if isinstance(value, tuple) else value,
             "actual": _jsonable(v, [_JSON_BUDGET], 0),
             "missing": missing,
-            "result": (not positive) if node.negate else positive,
+            "result": result,
         }
     children = [_explain_dict(c, ctx) for c in node.children]
-    if node.kind == "not":
-        result = not children[0]["result"]
-    elif node.kind == "all":
-        result = all(c["result"] for c in children)
-    else:
-        result = any(c["result"] for c in children)
+    result = _group_result(node.kind, [c["result"] for c in children])
     return {"group": node.kind, "result": result, "children": children}
+
+
+def _leaf(node: _Leaf, ctx: Any) -> tuple[Any, bool, bool]:
+    """(the value seen, whether it is missing, the leaf's result): both explainers'."""
+    v = node.get(ctx)
+    missing = v is None
+    positive = not missing and (node.test is None or node.test(v))
+    return v, missing, (not positive) if node.negate else positive
+
+
+def _group_result(kind: str, results: list[bool]) -> bool:
+    if kind == "not":
+        return not results[0]
+    return all(results) if kind == "all" else any(results)
 
 
 def _explain(node: _Leaf | _Group, ctx: Any) -> Explanation:
     if isinstance(node, _Leaf):
-        v = node.get(ctx)
-        missing = v is None
-        positive = not missing and (node.test is None or node.test(v))
-        result = (not positive) if node.negate else positive
+        v, missing, result = _leaf(node, ctx)
         return LeafExplanation(result, node.field, node.op, node.value, v, missing)
     children = tuple(_explain(c, ctx) for c in node.children)
-    if node.kind == "not":
-        result = not children[0].result
-    elif node.kind == "all":
-        result = all(c.result for c in children)
-    else:
-        result = any(c.result for c in children)
-    return GroupExplanation(result, node.kind, children)
+    return GroupExplanation(
+        _group_result(node.kind, [c.result for c in children]), node.kind, children
+    )
 
 
 # Traces are stored as JSON (Postgres jsonb rejects NaN), so the actual values
