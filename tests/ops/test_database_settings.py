@@ -13,7 +13,9 @@ import json
 from django.conf import settings
 db = settings.DATABASES["default"]
 print(json.dumps({"age": db["CONN_MAX_AGE"], "checks": db["CONN_HEALTH_CHECKS"],
-                  "pool": db.get("OPTIONS", {}).get("pool")}))
+                  "pool": db.get("OPTIONS", {}).get("pool"),
+                  "binding": db.get("OPTIONS", {}).get("server_side_binding"),
+                  "prepare": db.get("OPTIONS", {}).get("prepare_threshold")}))
 """
 
 
@@ -31,6 +33,8 @@ def settings_with(**extra) -> subprocess.CompletedProcess:
         "DATABASE_CONN_HEALTH_CHECKS",
         "DATABASE_POOL_MAX_SIZE",
         "DATABASE_POOL_TIMEOUT",
+        "DATABASE_SERVER_SIDE_BINDING",
+        "DATABASE_PREPARE_THRESHOLD",
     ):
         env.pop(key, None)
     env.update(extra)
@@ -46,6 +50,8 @@ def test_postgresql_defaults_to_a_pool_per_process():
         "age": 0,
         "checks": True,
         "pool": {"min_size": 1, "max_size": 10, "timeout": 10.0},
+        "binding": True,
+        "prepare": 2,
     }
 
 
@@ -60,7 +66,13 @@ def test_without_the_pool_a_process_may_keep_its_connection():
         DATABASE_POOL_MAX_SIZE="0", DATABASE_CONN_MAX_AGE="300", DATABASE_CONN_HEALTH_CHECKS="0"
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"age": 300, "checks": False, "pool": None}
+    assert json.loads(done.stdout) == {
+        "age": 300,
+        "checks": False,
+        "pool": None,
+        "binding": True,
+        "prepare": 2,
+    }
 
 
 def test_the_pool_and_a_persistent_connection_exclude_each_other():
@@ -69,10 +81,21 @@ def test_the_pool_and_a_persistent_connection_exclude_each_other():
     assert "DATABASE_POOL_MAX_SIZE and DATABASE_CONN_MAX_AGE exclude each other" in done.stderr
 
 
-def test_sqlite_has_no_pool():
+def test_sqlite_has_no_pool_and_no_server_side_binding():
     done = settings_with(DATABASE_URL="sqlite:////tmp/knock-settings-test.sqlite3")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["pool"] is None
+    found = json.loads(done.stdout)
+    assert (found["pool"], found["binding"], found["prepare"]) == (None, None, None)
+
+
+def test_server_side_binding_and_the_prepare_threshold_come_from_the_environment():
+    done = settings_with(DATABASE_PREPARE_THRESHOLD="5")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["prepare"] == 5
+    done = settings_with(DATABASE_SERVER_SIDE_BINDING="0")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert (found["binding"], found["prepare"]) == (None, None)
 
 
 def test_a_negative_age_fails_at_start_up_with_its_name():
