@@ -4,8 +4,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from knock import gc_tuning
 from knock.tcp import ensure_nodelay
 
+gc_tuning.tune()  # fewer, cheaper cyclic collections under load (knock/gc_tuning.py)
 ensure_nodelay()  # uvicorn --workers: answers without Nagle's ~40 ms wait (knock/tcp.py)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knock.settings")
 django_asgi_app = get_asgi_application()
