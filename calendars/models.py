@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import models
 
 from knock.crypto import decrypt, encrypt
+from knock.json_fields import DocumentField
 from routing.models import Decision, KnockLink, Lead, Rep, RoutingRule, Segment, Workspace
 
 BACKENDS = [("none", "No calendar"), ("local", "Local calendar"), ("google", "Google Calendar")]
@@ -78,7 +79,7 @@ class Availability(models.Model):
     slots = models.JSONField(default=list)  # [{"start", "end", "reps"}] in UTC ISO 8601
     rep_ids = models.JSONField(default=list)  # who was offered, in booking order
     context = models.JSONField()
-    trace = models.JSONField()
+    trace = DocumentField()  # written once, read whole: PostgreSQL json, not jsonb
     qualified = models.BooleanField()
     # The CRM record the lead matched when the facts were fetched for this offer: the
     # booking's write-back (Knock: Meeting Owner / Status) goes there, with no new lookup.

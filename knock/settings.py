@@ -230,6 +230,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "routing.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # DRF's JSON, encoded by orjson (routing/api/renderers.py); then the browsable API.
+    "DEFAULT_RENDERER_CLASSES": [
+        "routing.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {

@@ -94,6 +94,8 @@ class MeetingViewSet(
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         if "rep" in f:
+            # One row per meeting: a rep attends a meeting once (the M2M is unique), so
+            # no DISTINCT, which PostgreSQL can't do over the availability's json trace.
             qs = qs.filter(reps__id=f["rep"])
         if "status" in f:
             qs = qs.filter(status=f["status"])
@@ -101,7 +103,7 @@ class MeetingViewSet(
             qs = qs.filter(start__gte=f["start_after"])
         if "start_before" in f:
             qs = qs.filter(start__lt=f["start_before"])
-        return qs.distinct()
+        return qs
 
     def _out(self, meeting) -> dict:
         return MeetingSerializer(MEETINGS.get(pk=meeting.pk)).data

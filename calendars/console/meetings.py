@@ -65,6 +65,8 @@ def meeting_list(request):
     elif form.is_bound:
         f = form.cleaned_data
         if f.get("rep"):
+            # A rep attends a meeting once: one row per meeting, no DISTINCT (which
+            # PostgreSQL can't do over the availability's json trace).
             qs = qs.filter(reps=f["rep"])
         if f.get("status"):
             qs = qs.filter(status=f["status"])
@@ -74,7 +76,6 @@ def meeting_list(request):
             qs = qs.filter(start__gte=_day_start(f["since"]))
         if f.get("until"):
             qs = qs.filter(start__lt=_day_start(f["until"]) + timedelta(days=1))
-        qs = qs.distinct()
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     for meeting in page:
         _decorate(meeting)

@@ -1,6 +1,7 @@
 from django.db import connections, models
 
 from knock import rawsql
+from knock.json_fields import OrjsonField
 
 from .links import KnockLink
 from .people import AIAgent, Pool, Rep
@@ -177,7 +178,7 @@ class Decision(models.Model):
     )
     assignee_name = models.CharField(max_length=200)
     context = models.JSONField()
-    trace = models.JSONField()
+    trace = OrjsonField()  # jsonb (the replay reads parts of it in SQL), encoded by orjson
     duration_ms = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
