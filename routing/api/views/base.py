@@ -2,6 +2,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from ..parsers import PARSER_CLASSES
+from ..release import release_after_sending
 
 
 class WorkspaceScopedMixin:
@@ -23,6 +24,11 @@ class WorkspaceScopedMixin:
         if self.schema_only:
             return self.model.objects.none()
         return self.model.objects.filter(workspace=self.workspace)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        release_after_sending(self, response)  # freed when sent, not at the next GC
+        return response
 
 
 class ActionViewSet(

@@ -15,6 +15,7 @@ from routing.filters import DecisionFilterForm
 from routing.models import Chat, Decision, Rep
 
 from ..idempotency import IDEMPOTENCY_HEADER, idempotent_create
+from ..release import detached, unbind
 from ..serializers.chats import (
     MAX_ID,
     ChatCreateSerializer,
@@ -113,7 +114,7 @@ class ChatViewSet(
             answered = {}
 
             def answer(chat):
-                answered["data"] = ChatSerializer(chat).data
+                answered["data"] = detached(ChatSerializer(chat))
                 save(answered["data"])
 
             routed = actions.route_chat(
@@ -122,9 +123,12 @@ class ChatViewSet(
                 answer=answer if save is not None else None,
                 workspace_is_fresh=True,  # read with the token, in this request
             )
-            return answered["data"] if save is not None else ChatSerializer(routed.chat).data
+            return answered["data"] if save is not None else detached(ChatSerializer(routed.chat))
 
-        return idempotent_create(request, self.workspace, produce, what="chat")
+        try:
+            return idempotent_create(request, self.workspace, produce, what="chat")
+        finally:
+            unbind(serializer)  # its validated data stays; its fields' cycles go
 
     @extend_schema(request=ReplySerializer, responses={200: LifecycleChatSerializer})
     @action(detail=True, methods=["post"], serializer_class=ReplySerializer)
