@@ -300,8 +300,8 @@ def _http(h: dict, q: dict) -> list[str]:
         f"in {h['rounds']} alternating rounds of {h['seconds_per_round']:.0f} s each after a "
         "warm-up; a second server with one worker process takes the routed chats in the same "
         "rounds (the processes figure). Database settings are the product's defaults, the "
-        "same for both (a new PostgreSQL connection per request: under ASGI a persistent one "
-        'is never reused, see README "Running in production").',
+        "same for both: each process's psycopg pool, server-side parameters and prepared "
+        'statements (README "Running in production").',
         "",
         "| endpoint | requests | req/s | p50 | p99 | server CPU / req | PostgreSQL CPU / req |",
         "| --- | --- | --- | --- | --- | --- | --- |",
