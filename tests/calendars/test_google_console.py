@@ -5,6 +5,7 @@ stored encrypted and never shown back; bad input is a form error and saves nothi
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +15,6 @@ from calendars.models import CalendarConnection, GoogleSettings
 from routing import actions
 from routing.models import Membership
 
-from .conftest import tomorrow
 from .google_support import fake_google, fresh_google_state, key_file, on_google  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,9 @@ def test_a_bad_key_keeps_the_stored_one_and_remove_clears_it(console, page, work
 
 def test_check_connection_shows_googles_answer(console, page, google, rep_factory):
     (ann,) = on_google(rep_factory("Ann"))
-    google.busy[ann.email] = [(tomorrow(9), tomorrow(10))]
+    # Within the next 24 hours at any time of day (before 09:00 UTC, tomorrow 09:00 is not).
+    soon = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)
+    google.busy[ann.email] = [(soon, soon + timedelta(hours=1))]
     response = console.post(page + "check/", {"rep": ann.id})
     assert response.status_code == 200
     html = response.content.decode()
