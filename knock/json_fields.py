@@ -26,20 +26,18 @@ import json
 
 import orjson
 from django.db import models
+from psycopg.types.json import Json, Jsonb
 
 
 class OrjsonField(models.JSONField):
+    adapter = Jsonb  # how psycopg sends it (what JSONField sends, but with our dumps)
+
     def get_db_prep_value(self, value, connection, prepared=False):
         if connection.vendor != "postgresql":
             return super().get_db_prep_value(value, connection, prepared)
         if not prepared:
             value = self.get_prep_value(value)
-        return self._wrapper()(value, dumps=self._encode)
-
-    def _wrapper(self):
-        from psycopg.types.json import Jsonb
-
-        return Jsonb
+        return self.adapter(value, dumps=self._encode)
 
     def _encode(self, value) -> bytes | str:
         if self.encoder is None:
@@ -52,16 +50,12 @@ class OrjsonField(models.JSONField):
 
 class DocumentField(OrjsonField):
     description = "A JSON document (PostgreSQL json)"
+    adapter = Json  # as json, not as JSONField's jsonb cast back to json
 
     def db_type(self, connection):
         if connection.vendor == "postgresql":
             return "json"
         return super().db_type(connection)
-
-    def _wrapper(self):
-        from psycopg.types.json import Json
-
-        return Json  # JSONField would send jsonb, cast back to json
 
     def from_db_value(self, value, expression, connection):
         if connection.vendor == "postgresql":
