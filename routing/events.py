@@ -100,9 +100,33 @@ class _Sender:
                 loop.run_until_complete(get_channel_layer().group_send(group, event))
             except Exception:  # the feed is a hint; keep serving the next events
                 logger.exception("could not send %s to the live feed", event.get("type"))
+            finally:
+                q.task_done()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every event submitted so far has been handed to the layer (or
+        `timeout` seconds pass): False if some were still waiting. For a worker that is
+        about to exit, and for tests that read what the feed received."""
+        with self._lock:
+            q = self._queue if self._pid == os.getpid() else None
+        if q is None:
+            return True
+        done = threading.Event()
+
+        def wait():
+            q.join()
+            done.set()
+
+        threading.Thread(target=wait, name="feed-flush", daemon=True).start()
+        return done.wait(timeout)
 
 
 _sender = _Sender()
+
+
+def flush(timeout: float = 5.0) -> bool:
+    """Wait for the background sender to hand over what it holds (see _Sender.flush)."""
+    return _sender.flush(timeout)
 
 
 def _in_background(layer) -> bool:

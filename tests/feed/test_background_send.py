@@ -55,6 +55,18 @@ def test_a_failing_layer_does_not_stop_the_sender(monkeypatch):
     assert [json.loads(e["text"])["n"] for _, e, _ in layer.sent] == [2]
 
 
+@override_settings(FEED_SEND_IN_BACKGROUND=True)
+def test_flush_waits_until_the_layer_has_every_event(monkeypatch):
+    layer = SlowLayer()
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+    events.send(3, {"type": "decision.created", "n": 1})
+    events.send(3, {"type": "decision.created", "n": 2})
+    assert events.flush(0.2) is False  # the layer is still blocked: not handed over
+    layer.release.set()
+    assert events.flush(10) is True
+    assert [json.loads(e["text"])["n"] for _, e, _ in layer.sent] == [1, 2]
+
+
 def test_the_in_memory_layer_is_sent_to_in_the_caller(settings):
     from channels.layers import InMemoryChannelLayer
 

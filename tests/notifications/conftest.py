@@ -31,6 +31,7 @@ from django_tasks_db.models import DBTaskResult
 from notifications.planner import plan_decision
 from outbox.models import Delivery
 from routing import actions
+from routing import events as events_module
 from routing.actions.rules import compiled, current_version
 from routing.events import feed_group
 from routing.models import Decision, Membership, RoutingRule
@@ -224,6 +225,9 @@ def feed_events(workspace):
     try:
         with TestCase.captureOnCommitCallbacks(execute=True):
             yield events
+        # Sent from the background sender's thread (Redis): wait until it has handed
+        # over everything, so that a slow first connection cannot outlast the quiet polls.
+        assert events_module.flush(10), "the feed sender did not hand its events over"
     finally:
         stop.set()
         thread.join(10)
