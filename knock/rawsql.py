@@ -114,3 +114,80 @@ def insert_many(objs: list) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_chain(parent, child, link: str, before=()) -> None:
+    """INSERT `parent`, then `child` whose foreign key `link` points at it, after running
+    `before` ([(sql, params)], e.g. a rotation UPDATE): on PostgreSQL one statement,
+
+        WITH knock_s0 AS (<before[0]>), ..., knock_parent AS (INSERT <parent> RETURNING id)
+        INSERT <child> VALUES (..., (SELECT id FROM knock_parent), ...) RETURNING id, <link>
+
+    (data-modifying CTEs run exactly once, in the statement's one snapshot), one round
+    trip where they were two to four, inside the routing's pool lock. Elsewhere, the
+    statements one by one. Both instances end as `insert` leaves them.
+    """
+    parent_model, child_model = type(parent), type(child)
+    connection = connections[router.db_for_write(child_model)]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for sql, params in before:
+                cursor.execute(sql, params)
+        insert(parent)
+        setattr(child, link, parent)
+        insert(child)
+        return
+    fk = child_model._meta.get_field(link)
+    if fk.remote_field.model is not parent_model:
+        raise ValueError(f"{child_model.__name__}.{link} does not point at {parent_model.__name__}")
+    quote = connection.ops.quote_name
+    p_head, p_row, _, p_fields, _ = _insert(parent_model, connection.alias)
+    c_head, _, _, c_fields, _ = _insert(child_model, connection.alias)
+    parent._prepare_related_fields_for_save(operation_name="save")
+    _check_saved_relations(child, skip=fk)
+    params: list = []
+    parts = []
+    for i, (sql, step_params) in enumerate(before):
+        parts.append(f"knock_s{i} AS ({sql})")
+        params += list(step_params)
+    parent_pk = quote(parent_model._meta.pk.column)
+    parts.append(f"knock_parent AS ({p_head}{p_row} RETURNING {parent_pk})")
+    params += [f.get_db_prep_save(f.pre_save(parent, True), connection) for f in p_fields]
+    values = []
+    for f in c_fields:
+        if f is fk:
+            values.append(f"(SELECT {parent_pk} FROM knock_parent)")  # noqa: S608 - _meta names
+        else:
+            values.append("%s")
+            params.append(f.get_db_prep_save(f.pre_save(child, True), connection))
+    sql = (
+        "WITH " + ", ".join(parts) + f" {c_head}(" + ", ".join(values) + ")"
+        f" RETURNING {quote(child_model._meta.pk.column)}, {quote(fk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        child_pk, parent_pk_value = cursor.fetchone()
+    for obj, pk in ((parent, parent_pk_value), (child, child_pk)):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    setattr(child, fk.attname, parent_pk_value)  # (this clears the cached relation...)
+    fk.set_cached_value(child, parent)  # (...which is this very instance)
+
+
+def _check_saved_relations(obj, *, skip) -> None:
+    """What `_prepare_related_fields_for_save` checks, but for `skip`, the relation
+    whose key the statement itself provides: no related object unsaved."""
+    for field in obj._meta.concrete_fields:
+        if field is skip or not field.is_relation or not field.is_cached(obj):
+            continue
+        related = field.get_cached_value(obj)
+        if related is None:
+            continue
+        if related.pk is None:
+            raise ValueError(
+                f"save() prohibited to prevent data loss due to unsaved related object "
+                f"'{field.name}'."
+            )
+        if getattr(obj, field.attname) in field.empty_values:
+            setattr(obj, field.name, related)  # as Django does: take its key

@@ -48,6 +48,7 @@ __all__ = [
     "PoolPicker",
     "apply_rotations",
     "least_loaded_pick",
+    "rotation_statements",
     "smooth_weighted_pick",
 ]
 
@@ -188,12 +189,24 @@ def apply_rotations(rotations: Iterable[Rotation]) -> None:
     Case/When expressions cost ~30 times its run time in Django's expression
     resolution, on every routed chat (docs/benchmarks.md).
     """
+    statements = rotation_statements(rotations)
+    if statements:
+        connection = connections[router.db_for_write(PoolMember)]
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
+def rotation_statements(rotations: Iterable[Rotation]) -> list[tuple[str, list]]:
+    """The UPDATEs `apply_rotations` runs, to run them yourself (route_chat sends them
+    in the statement that inserts the chat and its decision: knock.rawsql.insert_chain),
+    under the same conditions: the deltas' pools still locked by this transaction."""
     connection = connections[router.db_for_write(PoolMember)]
     at_field = PoolMember._meta.get_field("last_assigned_at")
-    with connection.cursor() as cursor:
-        for rotation in rotations:
-            at = at_field.get_db_prep_save(rotation.at, connection)
-            cursor.execute(*rotation_update(rotation, at))
+    return [
+        rotation_update(rotation, at_field.get_db_prep_save(rotation.at, connection))
+        for rotation in rotations
+    ]
 
 
 def rotation_update(rotation: Rotation, at) -> tuple[str, list]:

@@ -66,3 +66,40 @@ def test_instances_match_the_orm_and_a_null_key_is_none(workspace):
     assert _fields(got) == _fields(Rep.objects.get(pk=rep.pk))
     assert got.working_hours == {"tue": [["10:00", "12:00"]]}  # JSON converted, not a string
     assert got._state.adding is False
+
+
+def test_insert_chain_writes_parent_child_and_the_statements_before(workspace):
+    from django.test.utils import CaptureQueriesContext
+
+    from routing.models import Chat, Lead
+
+    rep = actions.create_rep(workspace, name="Dana", email="dana@chain.test")
+    lead = Lead(workspace=workspace, email="lead@chain.test", first_touch={"utm": {"a": 1}})
+    chat = Chat(workspace=workspace, lead=lead, message="hello", rep_owner=rep)
+    before = [("UPDATE routing_rep SET name = %s WHERE id = %s", ["Dana B.", rep.id])]
+    with CaptureQueriesContext(connection) as ctx:
+        rawsql.insert_chain(lead, chat, "lead", before=before)
+    # PostgreSQL: one statement; elsewhere the statements one by one.
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert lead.pk and chat.pk and chat.lead_id == lead.pk
+    assert not lead._state.adding and not chat._state.adding
+    with CaptureQueriesContext(connection) as ctx:
+        assert chat.lead is lead  # the instance in hand, not read back
+    assert ctx.captured_queries == []
+    stored = Chat.objects.select_related("lead").get(pk=chat.pk)
+    assert _fields(stored) == _fields(chat) and _fields(stored.lead) == _fields(lead)
+    assert Rep.objects.get(pk=rep.pk).name == "Dana B."
+
+
+def test_insert_chain_refuses_an_unsaved_relation_and_a_wrong_link(workspace):
+    from routing.models import Chat, Lead
+
+    lead = Lead(workspace=workspace, email="x@chain.test")
+    unsaved_rep = Rep(workspace=workspace, name="Nobody", email="n@chain.test")
+    chat = Chat(workspace=workspace, lead=lead, rep_owner=unsaved_rep)
+    with pytest.raises(ValueError, match="rep_owner"), transaction.atomic():
+        rawsql.insert_chain(lead, chat, "lead")
+    if connection.vendor == "postgresql":  # checked before any statement is sent
+        assert not Lead.objects.filter(email="x@chain.test").exists()
+        with pytest.raises(ValueError, match="does not point at"):
+            rawsql.insert_chain(lead, Chat(workspace=workspace, lead=lead), "link")

@@ -16,7 +16,7 @@ from routing.context import build_chat_context, payload_first_touch
 from routing.directory import WorkspaceDirectory
 from routing.enrichment import email_domain
 from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, RuleVersion, Workspace
-from routing.pools import apply_rotations
+from routing.pools import rotation_statements
 
 from .errors import ActionError, NotFound
 from .rules import compiled
@@ -203,15 +203,15 @@ def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Route
         version, compiled_rule, outcome, directory = _decide(
             workspace, rule_id, context, gaps, why=why, now=now, for_update=True
         )
-        # The one place rotation state is written: under the pool locks the
-        # decision read it under, committed with the decision or not at all.
-        apply_rotations(outcome.rotations)
         loaded = directory.loaded()
         chat, decision = _record(
             workspace, payload, lead, link, crm, version, outcome, context, loaded
         )
         decision.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        rawsql.insert(decision)
+        # The one place rotation state is written: under the pool locks the
+        # decision read it under, committed with the decision or not at all; on
+        # PostgreSQL in one statement with the chat's and the decision's inserts.
+        rawsql.insert_chain(chat, decision, "chat", before=rotation_statements(outcome.rotations))
         # Slack alerts and DMs, the CRM write-back: planned in this transaction.
         seams.plan_outbox(
             "chat.routed",
@@ -231,7 +231,7 @@ def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Route
 
 
 def _record(workspace, payload, lead, link, crm, version, outcome, context, loaded) -> tuple:
-    """Insert the chat; build its decision (saved by the caller once timed).
+    """Build the chat and its decision (inserted together by the caller once timed).
 
     Both carry the objects already read (lead, link, owner, pool), so the 201,
     the feed row and the planners read nothing again.
@@ -250,7 +250,6 @@ def _record(workspace, payload, lead, link, crm, version, outcome, context, load
         crm_record_type=(crm.record_type or "") if crm is not None else "",
         crm_record_id=(crm.record_id or "") if crm is not None else "",
     )
-    rawsql.insert(chat)  # as save(force_insert=True), built once
     decision = Decision(
         workspace=workspace,
         kind="chat",
