@@ -9,12 +9,16 @@ with no action is registered read-only instead (ReadOnlyAdmin).
 An ActionError raised while saving rolls the whole save back (a savepoint), and
 the page is rendered again from the same POST with the action's messages as
 form errors (a 200 with the errors, as for any invalid form), never a 500.
+A row that another request deleted while this one ran (the action's lock finds
+it gone: DoesNotExist) rolls the save back the same way and sends the user to the
+list with a message saying so.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.shortcuts import redirect
 
@@ -120,6 +124,10 @@ class ActionAdmin(admin.ModelAdmin):
                 raise
             request._action_refusal = exc
             return super()._changeform_view(request, object_id, form_url, extra_context)
+        except ObjectDoesNotExist:
+            if request.method != "POST":
+                raise
+            return self._vanished(request)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -129,3 +137,18 @@ class ActionAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(_texts(exc.errors)), messages.ERROR)
             opts = self.opts
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", object_id)
+        except ObjectDoesNotExist:
+            if request.method != "POST":
+                raise
+            return self._vanished(request)
+
+    def _vanished(self, request):
+        """A row the save needed was deleted meanwhile: nothing was written (the savepoint
+        rolled back); say so on the list page."""
+        opts = self.opts
+        self.message_user(
+            request,
+            f"This {opts.verbose_name} was deleted meanwhile; nothing was changed.",
+            messages.WARNING,
+        )
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")

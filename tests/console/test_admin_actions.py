@@ -415,3 +415,28 @@ def test_deleting_an_unused_rep_goes_through_the_action(root, world, outside_act
     assert response.status_code == 302
     assert not Rep.objects.filter(id=rep.id).exists()
     assert outside_actions == []
+
+
+def test_a_rep_deleted_meanwhile_is_a_message_not_a_500(root, world, monkeypatch):
+    """Another request deletes the rep after the admin read it and before the action's
+    lock: the action finds it gone (DoesNotExist). Nothing is written; the list says so."""
+    from routing.admin import RepAdmin
+
+    rep = actions.create_rep(world["workspace"], name="Gone", email="gone@acme.test")
+    other = actions.create_rep(world["workspace"], name="Kept", email="kept@acme.test")
+
+    def delete_meanwhile(obj):
+        Rep.objects.filter(id=obj.id).delete()  # the other request
+        Rep.objects.filter(id=other.id).update(name="Changed")  # would roll back with ours
+        actions.delete_rep(obj)
+
+    monkeypatch.setattr(RepAdmin, "delete_action", staticmethod(delete_meanwhile))
+    response = root.post(
+        change_url(rep).replace("/change/", "/delete/"), {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith("/admin/routing/rep/")
+    assert "This rep was deleted meanwhile; nothing was changed." in response.content.decode()
+    # The savepoint rolled back everything the view did, the delete included.
+    assert Rep.objects.get(id=other.id).name == "Kept"
+    assert Rep.objects.filter(id=rep.id).exists()
