@@ -17,6 +17,9 @@ console = (
     "console",
 )
 
+# An htmx request gets a fragment for its target, a page a page (knock/not_found.py).
+handler404 = "knock.not_found.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -369,6 +369,22 @@ def test_test_a_lead_without_email_explains_what_is_missing(logged_in_page, acme
     expect(page.get_by_test_id("test-result")).to_have_count(0)
 
 
+def test_test_a_lead_on_a_rule_deleted_in_another_tab_says_so(logged_in_page, acme):
+    page = logged_in_page
+    rule = make_rule(acme)
+    open_rule(page, acme, rule)
+    actions.delete_rule(rule)  # another tab, another user or the API
+    form = page.locator("#test-lead")
+    form.get_by_label("Email").fill("ana@bigco.com")
+    with page.expect_response(re.compile(r"/test/$")) as answer:
+        form.get_by_role("button", name="Run test").click()
+    assert answer.value.status == 404
+    message = page.locator("#test-output").get_by_test_id("not-found")
+    expect(message).to_contain_text("it was deleted")
+    expect(message.get_by_role("link", name="Reload the page")).to_be_visible()
+    page.locator("#test-output").screenshot(path="/tmp/not-found.png")
+
+
 # --------------------------------------------------------------------------- invalid input
 
 
