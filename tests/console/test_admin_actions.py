@@ -440,3 +440,26 @@ def test_a_rep_deleted_meanwhile_is_a_message_not_a_500(root, world, monkeypatch
     # The savepoint rolled back everything the view did, the delete included.
     assert Rep.objects.get(id=other.id).name == "Kept"
     assert Rep.objects.filter(id=rep.id).exists()
+
+
+def test_a_change_to_a_rep_deleted_meanwhile_does_not_bring_it_back(root, world, monkeypatch):
+    """Deleted after the admin read it, before its save: the action finds it gone, and
+    nothing is renamed or re-inserted (a regression pin: rep.save() must not insert it)."""
+    from routing.admin import RepAdmin
+
+    rep = actions.create_rep(world["workspace"], name="Gone", email="gone2@acme.test")
+    page = root.get(change_url(rep))
+    data = form_data(page, Rep)
+    data["name"] = ["Renamed"]
+    real = RepAdmin.save_model
+
+    def deleted_first(self, request, obj, form, change):
+        Rep.objects.filter(id=obj.id).delete()  # the other request
+        return real(self, request, obj, form, change)
+
+    monkeypatch.setattr(RepAdmin, "save_model", deleted_first)
+    response = root.post(change_url(rep), data, follow=True)
+    assert response.status_code == 200
+    assert "This rep was deleted meanwhile; nothing was changed." in response.content.decode()
+    # Rolled back with the savepoint: the delete too, and nothing renamed or re-inserted.
+    assert Rep.objects.get(id=rep.id).name == "Gone"
