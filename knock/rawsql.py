@@ -144,7 +144,9 @@ def insert_chain(parent, child, link: str, before=()) -> None:
     p_head, p_row, _, p_fields, _ = _insert(parent_model, connection.alias)
     c_head, _, _, c_fields, _ = _insert(child_model, connection.alias)
     parent._prepare_related_fields_for_save(operation_name="save")
-    _check_saved_relations(child, skip=fk)
+    # Every relation but `link`, whose key the statement itself provides.
+    others = [f for f in child_model._meta.concrete_fields if f is not fk]
+    child._prepare_related_fields_for_save(operation_name="save", fields=others)
     params: list = []
     parts = []
     for i, (sql, step_params) in enumerate(before):
@@ -173,21 +175,3 @@ def insert_chain(parent, child, link: str, before=()) -> None:
         obj._state.db = connection.alias
     setattr(child, fk.attname, parent_pk_value)  # (this clears the cached relation...)
     fk.set_cached_value(child, parent)  # (...which is this very instance)
-
-
-def _check_saved_relations(obj, *, skip) -> None:
-    """What `_prepare_related_fields_for_save` checks, but for `skip`, the relation
-    whose key the statement itself provides: no related object unsaved."""
-    for field in obj._meta.concrete_fields:
-        if field is skip or not field.is_relation or not field.is_cached(obj):
-            continue
-        related = field.get_cached_value(obj)
-        if related is None:
-            continue
-        if related.pk is None:
-            raise ValueError(
-                f"save() prohibited to prevent data loss due to unsaved related object "
-                f"'{field.name}'."
-            )
-        if getattr(obj, field.attname) in field.empty_values:
-            setattr(obj, field.name, related)  # as Django does: take its key
