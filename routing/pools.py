@@ -10,8 +10,9 @@ one assigned least recently.
 
 The picker only reads: `pick()` returns the pick and a `Rotation` delta (the
 members' new current_weight values, who got the lead and when), and
-`apply_rotations` is what writes it, called by `route_chat` alone; a
-simulation drops the delta, so it cannot move a rotation.
+`rotation_statements` is the UPDATE that writes it, which `route_chat` alone
+runs (in the statement that inserts its chat and decision); a simulation drops
+the delta, so it cannot move a rotation.
 
 Concurrency: with `for_update=True` (route_chat), `PoolPicker.lock` reads the
 members (with their pool and rep) of every pool a routing may touch with
@@ -46,7 +47,6 @@ from .picks import Candidate, least_loaded_pick, pick_member, smooth_weighted_pi
 __all__ = [
     "Candidate",
     "PoolPicker",
-    "apply_rotations",
     "least_loaded_pick",
     "rotation_statements",
     "smooth_weighted_pick",
@@ -180,8 +180,10 @@ def _members_with_pool_and_rep(workspace_id: int, pool_ids: list[int], for_updat
     return members
 
 
-def apply_rotations(rotations: Iterable[Rotation]) -> None:
-    """Write pick deltas: one UPDATE per pool pick, whatever the pool's size.
+def rotation_statements(rotations: Iterable[Rotation]) -> list[tuple[str, list]]:
+    """The pick deltas' writes, [(sql, params)]: one UPDATE per pool pick, whatever the
+    pool's size. route_chat runs them in the statement that inserts the chat and its
+    decision (knock.rawsql.insert_chain).
 
     Only for deltas read by a `PoolPicker(for_update=True)` in the caller's
     still-open transaction: the values are absolute, right only under that lock.
@@ -189,18 +191,6 @@ def apply_rotations(rotations: Iterable[Rotation]) -> None:
     Case/When expressions cost ~30 times its run time in Django's expression
     resolution, on every routed chat (docs/benchmarks.md).
     """
-    statements = rotation_statements(rotations)
-    if statements:
-        connection = connections[router.db_for_write(PoolMember)]
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-
-
-def rotation_statements(rotations: Iterable[Rotation]) -> list[tuple[str, list]]:
-    """The UPDATEs `apply_rotations` runs, to run them yourself (route_chat sends them
-    in the statement that inserts the chat and its decision: knock.rawsql.insert_chain),
-    under the same conditions: the deltas' pools still locked by this transaction."""
     connection = connections[router.db_for_write(PoolMember)]
     at_field = PoolMember._meta.get_field("last_assigned_at")
     return [

@@ -1,8 +1,8 @@
 """Pool rotation as a delta (issue 11 item 5): the picker reads, route_chat writes.
 
 `PoolPicker.pick` returns who gets the lead and a `Rotation`; nothing is written
-until `apply_rotations`, which `route_chat` calls under the pool lock, and which
-`simulate` never calls.
+until its `rotation_statements` run, which `route_chat` does under the pool lock, and
+`simulate` never does.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ from django.test.utils import CaptureQueriesContext
 from routing import actions
 from routing.engine import Rotation
 from routing.models import PoolMember
-from routing.pools import PoolPicker, apply_rotations
+from routing.pools import PoolPicker, rotation_statements
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
 WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def apply_rotations(rotations) -> None:
+    """Run the deltas' UPDATEs, as route_chat does inside its insert chain."""
+    with connection.cursor() as cursor:
+        for sql, params in rotation_statements(rotations):
+            cursor.execute(sql, params)
 
 
 def _state(pool) -> list[tuple]:
