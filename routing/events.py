@@ -100,7 +100,7 @@ class _Sender:
     @staticmethod
     def _run(q: queue.Queue) -> None:
         loop = asyncio.new_event_loop()
-        publishers: dict[int, object] = {}  # id(layer) -> feed_redis.RedisPublisher or None
+        layer = publisher = None  # the layer last seen, and its RedisPublisher (or None)
         while True:
             batch = [q.get()]
             while len(batch) < _Sender.BATCH:
@@ -109,13 +109,13 @@ class _Sender:
                 except queue.Empty:
                     break
             try:
-                layer = get_channel_layer()
-                if id(layer) not in publishers:  # first use, or the layer was replaced
-                    for old in publishers.values():
-                        if old is not None:
-                            old.close()
-                    publishers = {id(layer): feed_redis.for_layer(layer)}
-                _Sender._hand_over(loop, layer, publishers[id(layer)], batch)
+                current = get_channel_layer()
+                if current is not layer:  # first use, or the layer was replaced
+                    if publisher is not None:
+                        publisher.close()
+                        publisher = None
+                    layer, publisher = current, feed_redis.for_layer(current)
+                _Sender._hand_over(loop, layer, publisher, batch)
             except Exception:  # the feed is a hint; keep serving the next events
                 logger.exception("could not send %d live feed events", len(batch))
             finally:
