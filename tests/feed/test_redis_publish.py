@@ -13,6 +13,7 @@ from channels.layers import InMemoryChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
 from routing import feed_redis
+from tests.channel_layers import PROBE, subscribe
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKSPACE = 987_654_321  # no test workspace has this id: nothing else sends to its group
@@ -52,18 +53,13 @@ def receive_published(layer, publish, count):
     (the sender's), and return the `count` messages the subscriber receives."""
 
     async def main():
-        name = await layer.new_channel()
-        await layer.group_add(GROUP, name)
-        # Pub/sub subscribes asynchronously: probe until our own message comes back.
-        for _ in range(50):
-            await layer.group_send(GROUP, {"type": "probe"})
-            try:
-                if (await asyncio.wait_for(layer.receive(name), 0.1))["type"] == "probe":
-                    break
-            except TimeoutError:
-                continue
+        name = await subscribe(layer, GROUP)
         await asyncio.to_thread(publish)
-        got = [await asyncio.wait_for(layer.receive(name), 5) for _ in range(count)]
+        got = []
+        while len(got) < count:
+            message = await asyncio.wait_for(layer.receive(name), 5)
+            if message["type"] != PROBE:
+                got.append(message)
         await layer.group_discard(GROUP, name)
         await layer.flush()
         return got

@@ -35,6 +35,7 @@ from routing import events as events_module
 from routing.actions.rules import compiled, current_version
 from routing.events import feed_group
 from routing.models import Decision, Membership, RoutingRule
+from tests.channel_layers import PROBE, subscribe
 from tests.fakes.slack import FakeSlack, make_users
 from tests.tasks import run_tasks  # noqa: F401 - re-exported for the test modules
 
@@ -194,23 +195,14 @@ def feed_events(workspace):
     ready, stop = threading.Event(), threading.Event()
 
     async def collect():
-        name = await layer.new_channel()
-        await layer.group_add(group, name)
-        # Pub/sub subscribes asynchronously: ready once a probe has come back.
-        for _ in range(50):
-            await layer.group_send(group, {"type": "test.probe"})
-            try:
-                if (await asyncio.wait_for(layer.receive(name), 0.1))["type"] == "test.probe":
-                    break
-            except TimeoutError:
-                continue
+        name = await subscribe(layer, group)  # ready once a probe has come back
         ready.set()
         quiet = 0
         try:
             while quiet < 3:  # after `stop`, three empty polls in a row end it
                 try:
                     event = await asyncio.wait_for(layer.receive(name), timeout=0.1)
-                    if event["type"] != "test.probe":
+                    if event["type"] != PROBE:
                         # What the socket writes: the event's JSON (routing.events.send).
                         events.append(json.loads(event["text"]))
                     quiet = 0
