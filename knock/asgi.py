@@ -2,9 +2,8 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 from knock import gc_tuning
+from knock.asgi_http import get_asgi_application
 from knock.tcp import ensure_nodelay
 
 gc_tuning.tune()  # fewer, cheaper cyclic collections under load (knock/gc_tuning.py)
