@@ -14,6 +14,8 @@ The model moved here from notifications/ (issue 11): the table keeps its name,
 
 from django.db import models
 
+from knock.json_fields import OrjsonField
+
 
 class Delivery(models.Model):
     PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
@@ -45,8 +47,9 @@ class Delivery(models.Model):
     # Idempotency: one delivery per (workspace, key), e.g. "decision:812:alert".
     key = models.CharField(max_length=200)
     backend = models.CharField(max_length=20, help_text="slack, local, or a CRM backend name")
-    target = models.JSONField(default=dict, help_text="Where it goes: channel, user, record.")
-    payload = models.JSONField(default=dict, help_text="What it says or writes.")
+    # Encoded by orjson (knock/json_fields.py): every routed chat inserts a few of these.
+    target = OrjsonField(default=dict, help_text="Where it goes: channel, user, record.")
+    payload = OrjsonField(default=dict, help_text="What it says or writes.")
     status = models.CharField(max_length=10, choices=STATUSES, default=PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=6)

@@ -103,3 +103,22 @@ def test_insert_chain_refuses_an_unsaved_relation_and_a_wrong_link(workspace):
         assert not Lead.objects.filter(email="x@chain.test").exists()
         with pytest.raises(ValueError, match="does not point at"):
             rawsql.insert_chain(lead, Chat(workspace=workspace, lead=lead), "link")
+
+
+def test_a_chain_of_53_parameters_has_its_placeholders_converted_once():
+    """psycopg parses a statement's %s into $n again for every execution above its
+    parameter bound; rawsql raises the bound past the chat chain's 53."""
+    from psycopg import _queries as psycopg_queries
+    from psycopg.adapt import Transformer
+
+    assert psycopg_queries.MAX_CACHED_STATEMENT_PARAMS >= rawsql.CACHED_STATEMENT_PARAMS
+    sql = "SELECT " + ", ".join(["%s"] * 53) + " -- test_rawsql"
+    params = list(range(53))
+    before = psycopg_queries._query2pg.cache_info()
+    for _ in range(3):
+        query = psycopg_queries.PostgresQuery(Transformer())
+        query.convert(sql, params)
+        assert query.query.startswith(b"SELECT $1, $2")
+    after = psycopg_queries._query2pg.cache_info()
+    assert after.misses - before.misses == 1
+    assert after.hits - before.hits == 2

@@ -61,7 +61,7 @@ class Lead(models.Model):
     email = models.EmailField()
     name = models.CharField(max_length=200, blank=True)
     # First-touch attribution, locked once set (SPEC 6).
-    first_touch = models.JSONField(default=dict, blank=True)
+    first_touch = OrjsonField(default=dict, blank=True)  # jsonb, encoded by orjson
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)
     # The last_seen_at it had before its latest chat or meeting request (Lead.objects.touch).
@@ -177,7 +177,7 @@ class Decision(models.Model):
         Pool, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
     assignee_name = models.CharField(max_length=200)
-    context = models.JSONField()
+    context = OrjsonField()  # jsonb, encoded by orjson as the trace is
     trace = OrjsonField()  # jsonb (the replay reads parts of it in SQL), encoded by orjson
     duration_ms = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
