@@ -2,8 +2,11 @@
 
 import threading
 
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.urls import path
+
+# Two requests meet here: each waits until the other has arrived (tests reset it).
+meeting = threading.Barrier(2, timeout=5)
 
 
 def where(request):
@@ -14,19 +17,20 @@ async def async_where(request):
     return JsonResponse({"view": threading.get_ident(), "middleware": request.seen_by})
 
 
+def meet(request):
+    meeting.wait()  # a BrokenBarrierError (a 500) unless another request is in flight
+    return JsonResponse({"view": threading.get_ident()})
+
+
 def boom(request):
     raise RuntimeError("boom")
-
-
-def ok(request):
-    return HttpResponse("ok")
 
 
 urlpatterns = [
     path("where/", where),
     path("async-where/", async_where),
+    path("meet/", meet),
     path("boom/", boom),
-    path("ok/", ok),
 ]
 
 

@@ -39,23 +39,23 @@ def scope(path, method="GET", headers=()):
     }
 
 
-def call(app, path, method="GET", body=b"", headers=()):
+async def request(app, path, method="GET", body=b"", headers=()):
     """(status, headers dict, body) of one request through the ASGI app."""
+    communicator = ApplicationCommunicator(app, scope(path, method, headers))
+    await communicator.send_input({"type": "http.request", "body": body})
+    start = await communicator.receive_output(10)
+    content = b""
+    while True:
+        message = await communicator.receive_output(10)
+        content += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(10)
+    return start["status"], {k.lower(): v for k, v in start["headers"]}, content
 
-    async def run():
-        communicator = ApplicationCommunicator(app, scope(path, method, headers))
-        await communicator.send_input({"type": "http.request", "body": body})
-        start = await communicator.receive_output(10)
-        content = b""
-        while True:
-            message = await communicator.receive_output(10)
-            content += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        await communicator.wait(10)
-        return start["status"], {k.lower(): v for k, v in start["headers"]}, content
 
-    return asyncio.run(run())
+def call(app, path, method="GET", body=b"", headers=()):
+    return asyncio.run(request(app, path, method, body, headers))
 
 
 @override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
@@ -72,22 +72,19 @@ def test_the_middleware_chain_is_sync_and_runs_with_the_view_in_one_worker_threa
 
 @override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
 def test_requests_in_flight_each_get_their_own_thread():
+    """Each request runs in its own ThreadSensitiveContext: two requests in flight
+    meet at a barrier in their views, which one shared thread could never do."""
+    from tests.ops import asgi_urls
+
+    asgi_urls.meeting.reset()
     handler = SyncChainASGIHandler()
 
     async def both():
-        async def one():
-            communicator = ApplicationCommunicator(handler, scope("/where/"))
-            await communicator.send_input({"type": "http.request", "body": b""})
-            await communicator.receive_output(10)
-            body = await communicator.receive_output(10)
-            await communicator.wait(10)
-            return json.loads(body["body"])["view"]
+        return await asyncio.gather(request(handler, "/meet/"), request(handler, "/meet/"))
 
-        return await asyncio.gather(one(), one())
-
-    # Each request runs in its request's ThreadSensitiveContext: two threads, not one shared.
-    first, second = asyncio.run(both())
-    assert first != second
+    (status_a, _, body_a), (status_b, _, body_b) = asyncio.run(both())
+    assert (status_a, status_b) == (200, 200)
+    assert json.loads(body_a)["view"] != json.loads(body_b)["view"]
 
 
 @override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
