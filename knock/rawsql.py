@@ -15,18 +15,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from psycopg import _queries as psycopg_queries
 
 # psycopg caches its conversion of a statement's %s placeholders into $1, $2...
-# (a parse of the whole text) only for statements of at most 50 parameters, to
-# keep the ORM's bulk inserts of every size out of its 128-entry LRU. The chat's
-# chain (rotation updates, chat and decision, insert_chain) has 53 and the same
-# text on every chat: without this it was parsed again each time, about 2% of a
-# routed chat's server time (py-spy). The length bound (4 KB) still applies.
-CACHED_STATEMENT_PARAMS = 120
+# (a parse of the whole text) only for statements of at most 50 parameters and
+# 4 KB, to keep the ORM's bulk inserts of every size out of its 128-entry LRU.
+# The chat's one write (rotation update, chat, decision and deliveries:
+# insert_rows) has about 110 parameters and 5 KB, and the same text on every chat:
+# without this it was parsed again each time, about 2% of a routed chat's server
+# time (py-spy).
+CACHED_STATEMENT_PARAMS = 200
+CACHED_STATEMENT_LENGTH = 12_000
 if psycopg_queries.MAX_CACHED_STATEMENT_PARAMS < CACHED_STATEMENT_PARAMS:
     psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = CACHED_STATEMENT_PARAMS
+if psycopg_queries.MAX_CACHED_STATEMENT_LENGTH < CACHED_STATEMENT_LENGTH:
+    psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = CACHED_STATEMENT_LENGTH
 
 
 @lru_cache(maxsize=256)
@@ -127,62 +131,148 @@ def insert_many(objs: list) -> None:
         obj._state.db = connection.alias
 
 
-def insert_chain(parent, child, link: str, before=()) -> None:
-    """INSERT `parent`, then `child` whose foreign key `link` points at it, after running
-    `before` ([(sql, params)], e.g. a rotation UPDATE): on PostgreSQL one statement,
-
-        WITH knock_s0 AS (<before[0]>), ..., knock_parent AS (INSERT <parent> RETURNING id)
-        INSERT <child> VALUES (..., (SELECT id FROM knock_parent), ...) RETURNING id, <link>
-
-    (data-modifying CTEs run exactly once, in the statement's one snapshot), one round
-    trip where they were two to four, inside the routing's pool lock. Elsewhere, the
-    statements one by one. Both instances end as `insert` leaves them.
-    """
-    parent_model, child_model = type(parent), type(child)
-    connection = connections[router.db_for_write(child_model)]
+def next_ids_sql(models, connection) -> list[str]:
+    """SQL expressions that take the next primary key of each model from its
+    sequence, for a statement's RETURNING clause: on PostgreSQL only (elsewhere
+    []). `insert_rows` then writes the rows with those keys set, so that what
+    refers to them (a delivery's key names its decision) is built before they are
+    written, and all of them go in one statement."""
     if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            for sql, params in before:
-                cursor.execute(sql, params)
-        insert(parent)
-        setattr(child, link, parent)
-        insert(child)
-        return
-    fk = child_model._meta.get_field(link)
-    if fk.remote_field.model is not parent_model:
-        raise ValueError(f"{child_model.__name__}.{link} does not point at {parent_model.__name__}")
+        return []
     quote = connection.ops.quote_name
-    p_head, p_row, _, p_fields, _ = _insert(parent_model, connection.alias)
-    c_head, _, _, c_fields, _ = _insert(child_model, connection.alias)
-    parent._prepare_related_fields_for_save(operation_name="save")
-    # Every relation but `link`, whose key the statement itself provides.
-    others = [f for f in child_model._meta.concrete_fields if f is not fk]
-    child._prepare_related_fields_for_save(operation_name="save", fields=others)
-    params: list = []
-    parts = []
-    for i, (sql, step_params) in enumerate(before):
-        parts.append(f"knock_s{i} AS ({sql})")
-        params += list(step_params)
-    parent_pk = quote(parent_model._meta.pk.column)
-    parts.append(f"knock_parent AS ({p_head}{p_row} RETURNING {parent_pk})")
-    params += [f.get_db_prep_save(f.pre_save(parent, True), connection) for f in p_fields]
-    values = []
-    for f in c_fields:
-        if f is fk:
-            values.append(f"(SELECT {parent_pk} FROM knock_parent)")  # noqa: S608 - _meta names
+    return [
+        "nextval(pg_get_serial_sequence('{}', '{}'))".format(
+            quote(m._meta.db_table).replace("'", "''"), m._meta.pk.column.replace("'", "''")
+        )
+        for m in models
+    ]
+
+
+@lru_cache(maxsize=128)
+def _insert_keyed(model, using: str) -> tuple[str, str, tuple]:
+    """(head, one row's placeholders, fields) of `model`'s INSERT with its primary key
+    among the columns (rows whose key `next_ids_sql` took)."""
+    connection = connections[using]
+    meta = model._meta
+    fields = tuple(f for f in meta.local_concrete_fields if not f.generated)
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+    return head + "VALUES ", "(" + ", ".join(["%s"] * len(fields)) + ")", fields
+
+
+def _group_insert(objs: list, connection) -> tuple[str, list, bool]:
+    """(sql, params, returning) of one INSERT for new instances of one model, all
+    with their key set (written with it) or none (the database's, returned)."""
+    model = type(objs[0])
+    keyed = objs[0].pk is not None
+    if any((o.pk is not None) != keyed or type(o) is not model for o in objs):
+        raise ValueError("insert_rows: a group is instances of one model, all keyed or none")
+    if keyed:
+        head, row, fields = _insert_keyed(model, connection.alias)
+        tail = ""
+    else:
+        head, row, tail, fields, _ = _insert(model, connection.alias)
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="save")
+        if keyed:
+            params += [_keyed_value(f, obj, connection) for f in fields]
         else:
-            values.append("%s")
-            params.append(f.get_db_prep_save(f.pre_save(child, True), connection))
-    sql = (
-        "WITH " + ", ".join(parts) + f" {c_head}(" + ", ".join(values) + ")"
-        f" RETURNING {quote(child_model._meta.pk.column)}, {quote(fk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        child_pk, parent_pk_value = cursor.fetchone()
-    for obj, pk in ((parent, parent_pk_value), (child, child_pk)):
+            params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    return head + ", ".join([row] * len(objs)) + tail, params, not keyed
+
+
+def _keyed_value(field, obj, connection):
+    """What `field` writes for a keyed new row: as an insert does (`pre_save`), except an
+    `auto_now_add` stamp set already: a row planned before it is written (its key taken
+    first) keeps the time those plans show."""
+    if getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is not None:
+        return field.get_db_prep_save(getattr(obj, field.attname), connection)
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def _saved(objs: list, keys: list, connection) -> None:
+    for obj, pk in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
-    setattr(child, fk.attname, parent_pk_value)  # (this clears the cached relation...)
-    fk.set_cached_value(child, parent)  # (...which is this very instance)
+
+
+def _outermost(connection) -> bool:
+    """Whether the open transaction is one atomic block of its own: no savepoint, no
+    enclosing block (Django's TestCase wraps each test in one)."""
+    blocks = connection.atomic_blocks
+    return (
+        connection.in_atomic_block
+        and len(blocks) == 1
+        and not connection.savepoint_ids
+        and not getattr(blocks[0], "_from_testcase", False)
+    )
+
+
+def insert_rows(*groups: list, before=(), commit: bool = False) -> None:
+    """Run `before` ([(sql, params)], e.g. a rotation UPDATE), then INSERT each group
+    (a list of new instances of one model), as `insert_many` does for each.
+
+    On PostgreSQL one statement, when every group but the last has its keys set
+    (taken with `next_ids_sql`; the last group's may come from the database):
+
+        WITH knock_s0 AS (<before[0]>), ..., knock_r0 AS (INSERT <group 0>), ...
+        INSERT <last group> RETURNING id
+
+    Data-modifying CTEs run exactly once, in the statement's one snapshot, and the
+    foreign keys Django makes are deferred to the commit, so the order of the groups
+    is free. One round trip where there were one per statement: route_chat writes
+    its rotation, chat, decision and deliveries with it, under the pool lock.
+    Elsewhere (or with a key missing before the last group), the statements one by
+    one, in order. Either way the instances end as `insert` leaves them.
+
+    `commit=True`: this is the last statement of the caller's transaction, so on
+    PostgreSQL, when that transaction is the outermost atomic block (no savepoint:
+    not inside a test's transaction, nor another block), its COMMIT is sent in the
+    same round trip (psycopg's pipeline mode): the locks it holds (route_chat's pool
+    lock) are released without waiting for this thread to get the GIL back. The
+    block's own commit then finds the transaction ended and does nothing but run
+    its on_commit hooks; a statement run after this one would start a new
+    transaction, so nothing may. Otherwise the block commits as usual.
+    """
+    groups = tuple(g for g in groups if g)
+    model = type(groups[0][0]) if groups else None
+    connection = connections[router.db_for_write(model) if model else DEFAULT_DB_ALIAS]
+    one_statement = connection.vendor == "postgresql" and all(
+        g[0].pk is not None for g in groups[:-1]
+    )
+    if not one_statement:
+        with connection.cursor() as cursor:
+            for sql, params in before:
+                cursor.execute(sql, params)
+        for group in groups:
+            insert_many(group)
+        return
+    parts, params = [], []
+    for i, (sql, step_params) in enumerate(before):
+        parts.append(f"knock_s{i} AS ({sql})")
+        params += list(step_params)
+    built = [_group_insert(group, connection) for group in groups]
+    for j, (sql, group_params, _) in enumerate(built[:-1]):
+        parts.append(f"knock_r{j} AS ({sql})")
+        params += group_params
+    if built:
+        last_sql, last_params, returning = built[-1]
+        params += last_params
+    else:
+        last_sql, returning = "SELECT 1", False
+    sql = ("WITH " + ", ".join(parts) + " " if parts else "") + last_sql
+    with connection.cursor() as cursor:
+        if commit and _outermost(connection):
+            with connection.connection.pipeline():
+                cursor.execute(sql, params)
+                connection.connection.commit()  # sent with it; waits for both
+        else:
+            cursor.execute(sql, params)
+        keys = [r[0] for r in cursor.fetchall()] if returning else None
+    for group in groups[:-1]:
+        _saved(group, [o.pk for o in group], connection)
+    if groups:
+        last = groups[-1]
+        _saved(last, keys if returning else [o.pk for o in last], connection)

@@ -17,8 +17,9 @@ def enqueue(workspace, **fields):
     return _enqueue(workspace, **fields)
 
 
-def batch():
-    """A block whose fresh deliveries are inserted together (outbox.runner.batch)."""
+def batch(insert=None):
+    """A block whose fresh deliveries are inserted together, by `insert(deliveries)`
+    when given (outbox.runner.batch)."""
     from .runner import batch as _batch
 
-    return _batch()
+    return _batch(insert)

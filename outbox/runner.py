@@ -61,25 +61,34 @@ _batch = threading.local()
 
 
 @contextmanager
-def batch():
+def batch(insert=None):
     """Collect the fresh deliveries planned inside: one INSERT for all of them and one
     task for those that leave the building, at the end of the block (still in the
     caller's transaction). routing.seams.plan_outbox runs the planners in one
-    (settings.KNOCK_OUTBOX_BATCH). Nested blocks join the outermost."""
+    (settings.KNOCK_OUTBOX_BATCH). Nested blocks join the outermost.
+
+    `insert(deliveries, last)`, when given, writes them instead (route_chat adds them
+    to the statement that writes its chat and decision: knock.rawsql.insert_rows),
+    setting their ids; it is called even when nothing was planned. `last` says that
+    the batch writes nothing after it (no task to enqueue, no outer batch to join)."""
     if getattr(_batch, "pending", None) is not None:
         yield
+        if insert is not None:
+            insert([], False)  # the outer block inserts (and schedules) them later
         return
     _batch.pending = []
     try:
         yield
         pending, _batch.pending = _batch.pending, None
-        if pending:
+        remote = [d for d in pending if d.backend != "local"]
+        if insert is not None:
+            insert(pending, not remote)
+        elif pending:
             rawsql.insert_many(pending)  # one INSERT, its text built once per process
-            remote = [d.id for d in pending if d.backend != "local"]
-            if len(remote) == 1:
-                deliver.enqueue(remote[0])
-            elif remote:
-                deliver_all.enqueue(remote)
+        if len(remote) == 1:
+            deliver.enqueue(remote[0].id)
+        elif remote:
+            deliver_all.enqueue([d.id for d in remote])
     finally:
         _batch.pending = None
 

@@ -13,8 +13,9 @@ effects):
   list of paths means "*" for each). Called INSIDE the caller's transaction, so
   the deliveries a decision causes commit with it or not at all. A planner
   ignores the events it does not know. KNOCK_OUTBOX_BATCH ("pkg.module.fn", a
-  context manager, optional) wraps the planners of one event: the outbox
-  inserts what they planned in one statement.
+  context manager, optional, taking an optional `insert` callable) wraps the
+  planners of one event: the outbox inserts what they planned in one statement,
+  or hands it to `insert`.
 
 Events: "chat.routed" (decision, rule, segment, context, message),
 "chat.owner_changed" (chat), "chat.replied" (chat, owner_changed),
@@ -25,7 +26,7 @@ Events: "chat.routed" (decision, rule, segment, context, message),
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
 from django.conf import settings
@@ -59,14 +60,29 @@ def fetch_facts(workspace, *, email: str, domain: str | None) -> dict[str, objec
     return {name: fn(workspace, email=email, domain=domain) for name, fn in _providers()}
 
 
-def _batch():
+def _batch(insert=None):
     path = getattr(settings, "KNOCK_OUTBOX_BATCH", None)
-    return _resolve((path,))[0]() if path else nullcontext()
+    if path:
+        return _resolve((path,))[0](insert)
+    return _then(insert) if insert is not None else nullcontext()
 
 
-def plan_outbox(event: str, **data) -> None:
-    """Let every planner record the deliveries `event` causes (caller's transaction)."""
-    with _batch():
+@contextmanager
+def _then(insert):
+    yield
+    insert([], True)
+
+
+def plan_outbox(event: str, *, insert=None, **data) -> None:
+    """Let every planner record the deliveries `event` causes (caller's transaction).
+
+    `insert(deliveries, last)`: writes the deliveries the planners left to the batch
+    (all of a fresh decision's), setting their ids, and is called once even when
+    there are none; `last`: nothing is written after it (route_chat then commits in
+    the same round trip). route_chat writes them in the statement that writes its
+    chat and decision. Without a batch configured the planners insert their own,
+    and `insert([], True)` runs after them."""
+    with _batch(insert):
         for plan in _planners(event):
             plan(event, **data)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from knock import rawsql
 from routing import actions
@@ -68,41 +69,53 @@ def test_instances_match_the_orm_and_a_null_key_is_none(workspace):
     assert got._state.adding is False
 
 
-def test_insert_chain_writes_parent_child_and_the_statements_before(workspace):
+def test_insert_rows_writes_keyed_rows_the_last_group_and_the_statements_before(workspace):
     from django.test.utils import CaptureQueriesContext
 
     from routing.models import Chat, Lead
 
     rep = actions.create_rep(workspace, name="Dana", email="dana@chain.test")
-    lead = Lead(workspace=workspace, email="lead@chain.test", first_touch={"utm": {"a": 1}})
-    chat = Chat(workspace=workspace, lead=lead, message="hello", rep_owner=rep)
+    lead = Lead.objects.touch(
+        workspace, "lead@chain.test", name="", first_touch={}, now=timezone.now(),
+        next_ids=(Chat, Chat),
+    )  # fmt: skip
+    first = Chat(workspace=workspace, lead=lead, message="hello", rep_owner=rep)
+    second = Chat(workspace=workspace, lead=lead, message="again")
+    stamp = timezone.now() - timedelta(seconds=5)
+    if connection.vendor == "postgresql":
+        first.pk, second.pk = lead.next_ids  # taken by the touch
+        first.created_at = stamp  # a stamp set already is kept on a keyed row
+    else:
+        assert lead.next_ids == ()
+    third = Chat(workspace=workspace, lead=lead, message="keys from the database")
     before = [("UPDATE routing_rep SET name = %s WHERE id = %s", ["Dana B.", rep.id])]
     with CaptureQueriesContext(connection) as ctx:
-        rawsql.insert_chain(lead, chat, "lead", before=before)
+        rawsql.insert_rows([first], [second], [third], before=before)
     # PostgreSQL: one statement; elsewhere the statements one by one.
-    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
-    assert lead.pk and chat.pk and chat.lead_id == lead.pk
-    assert not lead._state.adding and not chat._state.adding
-    with CaptureQueriesContext(connection) as ctx:
-        assert chat.lead is lead  # the instance in hand, not read back
-    assert ctx.captured_queries == []
-    stored = Chat.objects.select_related("lead").get(pk=chat.pk)
-    assert _fields(stored) == _fields(chat) and _fields(stored.lead) == _fields(lead)
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 4)
+    for chat in (first, second, third):
+        assert chat.pk and not chat._state.adding and chat._state.db == "default"
+        assert _fields(Chat.objects.get(pk=chat.pk)) == _fields(chat)
+    assert len({first.pk, second.pk, third.pk}) == 3
     assert Rep.objects.get(pk=rep.pk).name == "Dana B."
+    if connection.vendor == "postgresql":
+        assert Chat.objects.get(pk=first.pk).created_at == stamp
+        assert Chat.objects.get(pk=second.pk).created_at > stamp
 
 
-def test_insert_chain_refuses_an_unsaved_relation_and_a_wrong_link(workspace):
+def test_insert_rows_refuses_an_unsaved_relation_and_a_mixed_group(workspace):
     from routing.models import Chat, Lead
 
-    lead = Lead(workspace=workspace, email="x@chain.test")
+    lead = Lead.objects.create(workspace=workspace, email="x@chain.test")
     unsaved_rep = Rep(workspace=workspace, name="Nobody", email="n@chain.test")
-    chat = Chat(workspace=workspace, lead=lead, rep_owner=unsaved_rep)
     with pytest.raises(ValueError, match="rep_owner"), transaction.atomic():
-        rawsql.insert_chain(lead, chat, "lead")
+        rawsql.insert_rows([Chat(workspace=workspace, lead=lead, rep_owner=unsaved_rep)])
+    assert not Chat.objects.filter(lead=lead).exists()
     if connection.vendor == "postgresql":  # checked before any statement is sent
-        assert not Lead.objects.filter(email="x@chain.test").exists()
-        with pytest.raises(ValueError, match="does not point at"):
-            rawsql.insert_chain(lead, Chat(workspace=workspace, lead=lead), "link")
+        keyed = Chat(workspace=workspace, lead=lead, pk=10**9)
+        with pytest.raises(ValueError, match="all keyed or none"), transaction.atomic():
+            rawsql.insert_rows([keyed, Chat(workspace=workspace, lead=lead)])
+        assert not Chat.objects.filter(lead=lead).exists()
 
 
 def test_a_chain_of_53_parameters_has_its_placeholders_converted_once():

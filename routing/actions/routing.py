@@ -195,10 +195,11 @@ def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Route
             name=payload["lead"].get("name") or "",
             first_touch=payload_first_touch(payload, link),
             now=now,
+            next_ids=(Chat, Decision),  # on PostgreSQL: the rows' keys, taken now
         )
         context, gaps = chat_context(payload, inbound, lead if lead.existed else None, now)
         # Decided last: the pools are locked (in the engine's first pool pick)
-        # only for the pick, the rotation update and the rows that record it.
+        # only for the pick and the one statement that records it.
         rule_id, why = _select_rule(workspace, link, context["intent"].get("type"))
         version, compiled_rule, outcome, directory = _decide(
             workspace, rule_id, context, gaps, why=why, now=now, for_update=True
@@ -209,12 +210,31 @@ def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Route
         )
         decision.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         # The one place rotation state is written: under the pool locks the
-        # decision read it under, committed with the decision or not at all; on
-        # PostgreSQL in one statement with the chat's and the decision's inserts.
-        rawsql.insert_chain(chat, decision, "chat", before=rotation_statements(outcome.rotations))
+        # decision read it under, committed with the decision or not at all.
+        rotation = rotation_statements(outcome.rotations)
+        events.decision_created_on_commit(decision)
+        if lead.next_ids:
+            # PostgreSQL: the keys are known, so the Slack and CRM deliveries are
+            # planned first and written in the chat and decision's own statement;
+            # when that is the transaction's last (no Idempotency-Key record, no
+            # delivery task to enqueue) its COMMIT goes with it, so the pool lock
+            # is released in that round trip.
+            chat.pk, decision.pk = lead.next_ids
+            chat.created_at = decision.created_at = timezone.now()  # as the plans show it
+
+            def write(deliveries, last):
+                rawsql.insert_rows(
+                    [chat], [decision], deliveries, before=rotation, commit=last and answer is None
+                )
+
+        else:
+            rawsql.insert_rows([chat], [decision], before=rotation)
+            write = None
+        decision.chat = chat  # its key is set now: the decision's chat_id with it
         # Slack alerts and DMs, the CRM write-back: planned in this transaction.
         seams.plan_outbox(
             "chat.routed",
+            insert=write,
             decision=decision,
             rule=compiled_rule,
             segment=outcome.segment,
@@ -222,7 +242,6 @@ def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Route
             message=payload.get("message") or "",
             reps=loaded["reps"],
         )
-        events.decision_created_on_commit(decision)
         if answer is not None:
             answer(chat)
     return Routed(

@@ -21,11 +21,13 @@ ON CONFLICT (workspace_id, email) DO UPDATE SET
         THEN excluded.first_touch ELSE routing_lead.first_touch END
 RETURNING {columns},
     (SELECT COUNT(*) FROM routing_chat WHERE routing_chat.lead_id = routing_lead.id) AS prior_chats
-"""
+    {next_ids}"""
 
 
 class LeadQuerySet(models.QuerySet):
-    def touch(self, workspace, email: str, *, name: str, first_touch: dict, now) -> "Lead":
+    def touch(
+        self, workspace, email: str, *, name: str, first_touch: dict, now, next_ids=()
+    ) -> "Lead":
         """The lead's row for an inbound chat or meeting request, in one statement.
 
         INSERT ... ON CONFLICT (workspace, email) DO UPDATE ... RETURNING, the same SQL on
@@ -35,10 +37,18 @@ class LeadQuerySet(models.QuerySet):
         unless one is given, and has its `last_seen_at` moved to `now`, the one it had
         kept in `previous_seen_at`. The returned lead says what it was before this touch:
         `existed`, `previous_seen_at` and `prior_chats` (its chats so far).
+
+        `next_ids` (models): on PostgreSQL the same statement takes the next primary
+        key of each from its sequence, in `lead.next_ids` (route_chat writes its chat
+        and decision with them: knock.rawsql.insert_rows); elsewhere that is ().
         """
         fields = {f.name: f for f in Lead._meta.concrete_fields}
         connection = connections[self.db]
-        sql = TOUCH_SQL.format(columns=rawsql.columns(Lead, "", connection))
+        taking = rawsql.next_ids_sql(next_ids, connection)
+        sql = TOUCH_SQL.format(
+            columns=rawsql.columns(Lead, "", connection),
+            next_ids="".join(f", {expression}" for expression in taking),
+        )
 
         def prep(field, value):
             return fields[field].get_db_prep_save(value, connection)
@@ -49,8 +59,10 @@ class LeadQuerySet(models.QuerySet):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-        lead = rawsql.instance(Lead, "", row[:-1], connection)
-        lead.prior_chats = row[-1]
+        cut = len(row) - len(taking)
+        lead = rawsql.instance(Lead, "", row[: cut - 1], connection)
+        lead.prior_chats = row[cut - 1]
+        lead.next_ids = tuple(row[cut:])
         lead.workspace = workspace
         lead.touched = True  # its last_seen_at is now; the one before is previous_seen_at
         return lead

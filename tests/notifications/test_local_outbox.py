@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 import outbox
 from notifications.actions import save_slack_settings
 from outbox.models import Delivery
-from routing import actions, events
+from routing import actions
 from routing.models import Rep
 
 from .conftest import plan_with_crm_owner, run_tasks, user_id
@@ -66,17 +66,18 @@ def test_an_ai_agent_assignee_gets_an_alert_but_no_dm(local, ai_first, route):
     assert found["slack.alert"].payload["text"] == "New lead: Lee Lead → Knock AI"
 
 
-def fail_after_planning(decision):
-    """What route_chat does after the planners (the feed event), failing."""
+def fail_after_planning(chat):
+    """What route_chat does after the planners (the API's answer), failing."""
     assert Delivery.objects.count() == 2
     assert DBTaskResult.objects.filter(status="READY").count() == 1  # one for the decision
     raise RuntimeError("the routing transaction fails after planning")
 
 
-def test_a_rolled_back_decision_leaves_no_delivery_and_no_task(slack, team, monkeypatch):
-    monkeypatch.setattr(events, "decision_created_on_commit", fail_after_planning)
+def test_a_rolled_back_decision_leaves_no_delivery_and_no_task(slack, team):
     with pytest.raises(RuntimeError):
-        actions.route_chat(team.workspace, {"lead": {"email": "gone@bigco.com"}})
+        actions.route_chat(
+            team.workspace, {"lead": {"email": "gone@bigco.com"}}, answer=fail_after_planning
+        )
     assert Delivery.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
 
