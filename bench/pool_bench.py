@@ -7,8 +7,8 @@ server (uvicorn, 2 worker processes, ``common.start_uvicorn``) takes
 16 at once (``bench/loadgen.py``, closed loop), for the same time. The figures:
 chats per second with 16 clients against 1, and the fairness of the 16-client
 phase: the spread (max - min) of assignments per rep, and whether the
-assignment order, read back by decision id (decisions are written while the
-pool row is locked), is a strict rotation.
+assignment order, read back by the decisions' `created_at` (stamped after the
+pick, while the pool's rows are locked), is a strict rotation.
 
 When the throughput target is missed, ``diagnose()`` explains it: the same
 routing in process (``route_chat`` from 1 thread, then 16 threads released
@@ -138,7 +138,7 @@ def fairness(ws: dict, after_id: int) -> dict:
 
     order = list(
         Decision.objects.filter(workspace=ws["workspace"], id__gt=after_id)
-        .order_by("id")
+        .order_by("created_at", "id")
         .values_list("rep_id", flat=True)
     )
     counts = Counter(order)

@@ -431,7 +431,8 @@ def _pool(p: dict) -> list[str]:
         f"connection, then from {c['clients']} at once, for {s['seconds']:.0f} s each, after "
         "a warm-up. Throughput is chats per second of wall time. Fairness is read from the "
         "decisions of the concurrent phase: assignments per rep, and the assignment order by "
-        "decision id (decisions are written while the pool row is locked), checked window by "
+        "decisions' `created_at` (stamped after the pick, while the pool's rows are locked; "
+        "their ids are taken before the lock, with the lead), checked window by "
         "window for a strict rotation.",
         "",
         f"Result: {s['chats_per_s']:.1f} chats/s with one client (p50 {s['p50_ms']:.0f} ms), "

@@ -14,7 +14,7 @@ from . import cache
 from .availability import unavailable_reason
 from .engine import Assigned, CompiledRule, Resolution, get_path
 from .ids import is_db_id
-from .models import AIAgent, Rep, Workspace
+from .models import AIAgent, Pool, Rep, Workspace
 from .pools import PoolPicker
 
 # Which specialist an "auto" agent hands a lead to, by detected intent type.
@@ -38,7 +38,12 @@ class WorkspaceDirectory:
     ):
         self.workspace = workspace
         self.now = now
-        self.pools = PoolPicker(workspace.id, now, for_update=for_update)
+        self.pools = PoolPicker(
+            workspace.id,
+            now,
+            for_update=for_update,
+            known=lambda: (self._everyone(), self._pools()),
+        )
         rep_ids = {s.assignee["id"] for s in rule.segments if s.assignee["type"] == "rep"}
         owner = get_path(context, "crm.owner_rep")
         if is_db_id(owner):
@@ -70,6 +75,15 @@ class WorkspaceDirectory:
             lambda: {
                 r.id: r for r in Rep.objects.filter(workspace=self.workspace).order_by("name", "id")
             },
+        )
+
+    def _pools(self) -> dict[int, Pool]:
+        """Every pool of the workspace (the pool lock then reads the members alone)."""
+        return cache.get(
+            self.workspace,
+            "pools",
+            None,
+            lambda: {p.id: p for p in Pool.objects.filter(workspace=self.workspace)},
         )
 
     @property

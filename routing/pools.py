@@ -31,8 +31,9 @@ waits for, or holds up, a live routing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connections, router
 from django.db.models import Count
@@ -54,11 +55,22 @@ __all__ = [
 
 
 class PoolPicker:
-    def __init__(self, workspace_id: int, now: datetime, *, for_update: bool = False):
-        """`for_update`: lock the pools read (a caller that will apply the deltas must)."""
+    def __init__(
+        self,
+        workspace_id: int,
+        now: datetime,
+        *,
+        for_update: bool = False,
+        known: Callable[[], tuple[dict, dict]] | None = None,
+    ):
+        """`for_update`: lock the pools read (a caller that will apply the deltas must).
+        `known()`: ({rep id: Rep}, {pool id: Pool}) of the workspace as the caller holds
+        them (route_chat: its caches, under the workspace's routing stamp); the lock then
+        reads the member rows alone, which carry the rotation state."""
         self.workspace_id = workspace_id
         self.now = now
         self.for_update = for_update
+        self._known = known
         self._pools: dict[int, Pool] = {}
         self._members: dict[int, list[PoolMember]] = {}
 
@@ -67,7 +79,7 @@ class PoolPicker:
         wanted = sorted({p for p in pool_ids if p not in self._pools})
         if not wanted:
             return
-        for m in _members_with_pool_and_rep(self.workspace_id, wanted, self.for_update):
+        for m in self._read(wanted):
             pool = self._pools.setdefault(m.pool_id, m.pool)
             m.pool = pool
             self._members.setdefault(pool.id, []).append(m)
@@ -76,6 +88,22 @@ class PoolPicker:
             for pool in Pool.objects.filter(workspace_id=self.workspace_id, id__in=empty):
                 self._pools[pool.id] = pool
                 self._members[pool.id] = []
+
+    def _read(self, pool_ids: list[int]) -> list[PoolMember]:
+        """The members of these pools with their pool and rep attached. With `known`,
+        the statement that locks them returns their own columns only: every row it
+        returns costs Python time while the lock is held, and the pools and reps are
+        in hand. A member whose rep or pool the caller does not know (written after
+        its stamp was read) has them read with the members again (already locked)."""
+        if self._known is None:
+            return _members_with_pool_and_rep(self.workspace_id, pool_ids, self.for_update)
+        members = _members_only(self.workspace_id, pool_ids, self.for_update)
+        reps, pools = self._known()
+        if not all(m.rep_id in reps and m.pool_id in pools for m in members):
+            return _members_with_pool_and_rep(self.workspace_id, pool_ids, self.for_update)
+        for m in members:
+            m.pool, m.rep = pools[m.pool_id], reps[m.rep_id]  # shared: never mutated
+        return members
 
     def loaded_pool(self, pool_id: int) -> Pool | None:
         return self._pools.get(pool_id)
@@ -141,6 +169,12 @@ class PoolPicker:
         return candidates
 
 
+def _members_only(workspace_id: int, pool_ids: list[int], for_update: bool) -> list[PoolMember]:
+    """`_members_with_pool_and_rep` without the pool's and rep's columns (the same rows,
+    order and lock)."""
+    return _member_rows(workspace_id, pool_ids, for_update, [(PoolMember, "m")])
+
+
 def _members_with_pool_and_rep(workspace_id: int, pool_ids: list[int], for_update: bool):
     """The members of these pools of the workspace, each with its pool and rep, in
     (pool, member) id order; with `for_update`, the member rows locked.
@@ -153,31 +187,47 @@ def _members_with_pool_and_rep(workspace_id: int, pool_ids: list[int], for_updat
     select_for_update) it cost more CPU than it takes PostgreSQL to run it, on every
     routed chat into a pool.
     """
-    connection = connections[router.db_for_write(PoolMember)]
+    members = []
     parts = [(PoolMember, "m"), (Pool, "p"), (Rep, "r")]
+    for member, pool, rep in _member_rows(workspace_id, pool_ids, for_update, parts):
+        member.pool, member.rep = pool, rep
+        members.append(member)
+    return members
+
+
+def _member_rows(workspace_id: int, pool_ids: list[int], for_update: bool, parts) -> list:
+    """The rows of `_members_with_pool_and_rep`'s statement as instances of `parts`
+    ([(model, alias)], PoolMember first; the join to the rep only when it is read)."""
+    connection = connections[router.db_for_write(PoolMember)]
+    sql = _member_sql(connection.alias, tuple(parts), len(pool_ids), for_update)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace_id, *pool_ids])
+        rows = cursor.fetchall()
+    if len(parts) == 1:
+        return [rawsql.instance(PoolMember, "m", row, connection) for row in rows]
+    return [rawsql.instances(row, parts, connection) for row in rows]
+
+
+@lru_cache(maxsize=64)
+def _member_sql(using: str, parts: tuple, count: int, for_update: bool) -> str:
+    """The text of `_member_rows`' statement, built once per shape and process (it runs
+    while the pool lock is held, so every microsecond of it counts)."""
+    connection = connections[using]
     lock = for_update and connection.features.has_select_for_update
-    sql = (  # noqa: S608 - identifiers from _meta; values are parameters
-        "SELECT {} FROM {} m JOIN {} p ON p.id = m.pool_id JOIN {} r ON r.id = m.rep_id "
+    join_rep = any(model is Rep for model, _ in parts)
+    return (  # noqa: S608 - identifiers from _meta; values are parameters
+        "SELECT {} FROM {} m JOIN {} p ON p.id = m.pool_id{} "
         "WHERE p.workspace_id = %s AND m.pool_id IN ({}) ORDER BY m.pool_id, m.id{}"
     ).format(
         ", ".join(rawsql.columns(model, alias, connection) for model, alias in parts),
         PoolMember._meta.db_table,
         Pool._meta.db_table,
-        Rep._meta.db_table,
-        ", ".join(["%s"] * len(pool_ids)),
+        f" JOIN {Rep._meta.db_table} r ON r.id = m.rep_id" if join_rep else "",
+        ", ".join(["%s"] * count),
         (" FOR UPDATE OF m" if connection.features.has_select_for_update_of else " FOR UPDATE")
         if lock
         else "",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace_id, *pool_ids])
-        rows = cursor.fetchall()
-    members = []
-    for row in rows:
-        member, pool, rep = rawsql.instances(row, parts, connection)
-        member.pool, member.rep = pool, rep
-        members.append(member)
-    return members
 
 
 def rotation_statements(rotations: Iterable[Rotation]) -> list[tuple[str, list]]:

@@ -60,3 +60,11 @@ def test_eight_threads_400_chats_5_equal_reps_get_exactly_80_each():
         sorted(PoolMember.objects.filter(pool=pool).values_list("assigned_count", flat=True))
         == [total // 5] * 5
     )
+    # A strict rotation in the order of the picks: the decisions' created_at is stamped
+    # after the pick, under the pool lock (their ids are taken before it, with the lead).
+    order = list(
+        Decision.objects.filter(workspace=workspace)
+        .order_by("created_at", "id")
+        .values_list("rep_id", flat=True)
+    )
+    assert all(len(set(order[i : i + 5])) == 5 for i in range(total - 4))

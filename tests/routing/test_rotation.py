@@ -147,3 +147,43 @@ def test_only_route_chat_locks_the_pool_simulate_reads_it_unlocked(workspace, we
         actions.simulate(workspace, rule, payload=payload)
     assert "FOR UPDATE" not in _sql(simulated)
     assert _writes(simulated) == []
+
+
+def test_with_the_callers_reps_and_pools_the_lock_reads_the_members_alone(workspace, weighted):
+    """route_chat hands the picker its cached reps and pools (routing.directory): the
+    statement that locks the members returns their own columns only, and the pick
+    uses the instances in hand."""
+    from routing.models import Pool, Rep
+
+    reps = {r.id: r for r in Rep.objects.filter(workspace=workspace)}
+    pools = {p.id: p for p in Pool.objects.filter(workspace=workspace)}
+    picker = PoolPicker(workspace.id, NOW, known=lambda: (reps, pools))
+    with CaptureQueriesContext(connection) as ctx:
+        first = picker.pick(weighted.id)
+    [select] = [q["sql"] for q in ctx.captured_queries]
+    assert "routing_rep" not in select and 'p."name"' not in select
+    assert first.assignee.name == "A"
+    assert all(rep is reps[rep.id] for rep in picker.loaded_reps().values())
+    assert picker.loaded_pool(weighted.id) is pools[weighted.id]
+    # The same pick as a picker that reads the pool and reps with the members.
+    plain = PoolPicker(workspace.id, NOW).pick(weighted.id)
+    assert (plain.assignee, plain.reason, plain.rotation) == (
+        first.assignee,
+        first.reason,
+        first.rotation,
+    )
+
+
+def test_a_member_the_caller_does_not_know_has_its_rep_read_with_it(workspace, weighted):
+    """A rep (or pool) written after the caller's caches were filled: read again with
+    the members, in a second statement, and picked as usual."""
+    from routing.models import Pool
+
+    pools = {p.id: p for p in Pool.objects.filter(workspace=workspace)}
+    picker = PoolPicker(workspace.id, NOW, known=lambda: ({}, pools))
+    with CaptureQueriesContext(connection) as ctx:
+        first = picker.pick(weighted.id)
+    assert len(ctx.captured_queries) == 2
+    assert "routing_rep" in ctx.captured_queries[1]["sql"]
+    assert first.assignee.name == "A"
+    assert {r.name for r in picker.loaded_reps().values()} == {"A", "B", "C"}
