@@ -631,12 +631,13 @@ def _bounds_http(r: dict) -> list[str]:
         "compiled predicates:",
         "",
         f"1. **The remaining statements** ({queries}; listed in section 2): the token, the "
-        "CRM and company facts, the lead upsert, BEGIN, the pool members under lock, one "
-        "statement that writes the rotation update, the chat, the decision and the "
+        "CRM and company facts, BEGIN with the lead upsert, the pool members under lock, "
+        "one statement that writes the rotation update, the chat, the decision and the "
         "deliveries (data-modifying CTEs, `knock.rawsql.insert_rows`, with the keys the lead "
-        "upsert took from the sequences), and COMMIT, which goes in that statement's round "
-        "trip when nothing follows it (psycopg's pipeline mode); each a round trip with its "
-        "own driver and database work.",
+        "upsert took from the sequences) with the COMMIT (BEGIN and COMMIT go in their "
+        "neighbour's round trip, psycopg's pipeline mode): six round trips, each with its "
+        "own driver and database work. The three reads before the transaction (token, CRM, "
+        "company) are separate lookups behind the slices' seams.",
         "2. **The trace's size**: about 30 KB of JSON per decision on the 50-segment rule "
         "(every segment tried, with each leaf's field, operator, value and the value seen, "
         "and its reason worded), encoded twice per chat (the decision row and the 201) and "
@@ -738,9 +739,17 @@ def _bounds_workers(h: dict, cores: int) -> list[str]:
         f"{n} processes the server used {two['server_cpu_utilisation']:.2f} cores (split "
         f"between the workers {spread}: the load reached both), {used(two):.2f} in all, and "
         f"the machine was {_pct(two['machine_busy'])} busy (against "
-        f"{_pct(one['machine_busy'])} with one; the load average is in the Machine table): "
-        "the second process found no spare core. What would move it: less CPU per chat, "
-        "above all in PostgreSQL (fewer statements per chat, issue 16 item 1), or more cores.",
+        f"{_pct(one['machine_busy'])} with one; the load average is in the Machine table)"
+        + (
+            ": the second process found no spare core. "
+            if two["machine_busy"] >= 0.95
+            else f": {_pct(1 - two['machine_busy'])} of the machine stayed idle, moments when "
+            f"every one of the {h['connections']} connections' requests was waiting (on a round "
+            "trip, or on the pool lock of one of the rule's three pools) and nothing could run. "
+        )
+        + "What would move it: less CPU per chat, "
+        "above all in PostgreSQL (its share of a chat is what one process leaves to the "
+        "other core), or more cores.",
         "",
     ]
 

@@ -57,7 +57,8 @@ class LeadQuerySet(models.QuerySet):
         at = prep("created_at", now)
         params = (workspace.pk, email, name, prep("first_touch", first_touch), at, at, empty)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            with rawsql.with_begin(connection):  # PostgreSQL: BEGIN goes with it
+                cursor.execute(sql, params)
             row = cursor.fetchone()
         cut = len(row) - len(taking)
         lead = rawsql.instance(Lead, "", row[: cut - 1], connection)
