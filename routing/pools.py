@@ -233,7 +233,7 @@ def _member_sql(using: str, parts: tuple, count: int, for_update: bool) -> str:
 def rotation_statements(rotations: Iterable[Rotation]) -> list[tuple[str, list]]:
     """The pick deltas' writes, [(sql, params)]: one UPDATE per pool pick, whatever the
     pool's size. route_chat runs them in the statement that inserts the chat and its
-    decision (knock.rawsql.insert_chain).
+    decision (knock.rawsql.insert_rows).
 
     Only for deltas read by a `PoolPicker(for_update=True)` in the caller's
     still-open transaction: the values are absolute, right only under that lock.
