@@ -13,7 +13,7 @@ keep their vendor). Only for plain reads and inserts: no signals are sent
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -212,8 +212,16 @@ def with_begin(connection):
         and connection.connection is not None
         and connection.connection.info.transaction_status == pq.TransactionStatus.IDLE
     ):
-        return connection.connection.pipeline()
+        return _pipelined(connection)
     return nullcontext()
+
+
+@contextmanager
+def _pipelined(connection):
+    """psycopg's pipeline mode, its errors (raised when the block syncs: a statement's,
+    the COMMIT's deferred foreign keys) as Django's, as the cursor's are."""
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def _outermost(connection) -> bool:
@@ -283,7 +291,7 @@ def insert_rows(*groups: list, before=(), commit: bool = False) -> None:
     sql = ("WITH " + ", ".join(parts) + " " if parts else "") + last_sql
     with connection.cursor() as cursor:
         if commit and _outermost(connection):
-            with connection.connection.pipeline():
+            with _pipelined(connection):
                 cursor.execute(sql, params)
                 connection.connection.commit()  # sent with it; waits for both
         else:

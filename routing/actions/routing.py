@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -182,8 +182,29 @@ def route_chat(
     now = timezone.now()
     if not workspace_is_fresh:
         cache.refresh(workspace)
+    stamp = workspace.routing_stamp
     inbound = _inbound(workspace, payload)
-    return _route(workspace, payload, inbound, answer, started, now)
+    try:
+        return _route(workspace, payload, inbound, answer, started, now)
+    except IntegrityError as exc:
+        if not _points_at_a_deleted_row(exc):
+            raise
+        # The chat or decision points at a row another request deleted after this one
+        # read the caches (a rep, an AI agent, the link: their foreign keys are checked
+        # at the commit). The deletion replaced the workspace's stamp, so routing again
+        # reads what is there now; nothing of the first attempt was kept. Once, and
+        # only then: with the same stamp it is not that race.
+        cache.refresh(workspace)
+        if workspace.routing_stamp == stamp:
+            raise
+        inbound = _inbound(workspace, payload)  # the link may be gone now: a 404
+        return _route(workspace, payload, inbound, answer, started, timezone.now())
+
+
+def _points_at_a_deleted_row(exc: IntegrityError) -> bool:
+    """A foreign key violation (PostgreSQL's SQLSTATE 23503, SQLite's own words)."""
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "23503" or "FOREIGN KEY constraint" in str(exc)
 
 
 def _route(workspace, payload, inbound: _Inbound, answer, started, now) -> Routed:

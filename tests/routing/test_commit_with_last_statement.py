@@ -9,7 +9,7 @@ savepoint, and the COMMIT is left to the block (knock.rawsql._outermost).
 import threading
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django_tasks_db.models import DBTaskResult
 from psycopg import pq
 
@@ -126,7 +126,7 @@ def test_a_failed_write_leaves_nothing_and_sends_nothing(pooled, layer):
     Chat.objects.create(pk=last + 1, workspace=workspace, lead=lead)
     before = list(PoolMember.objects.filter(pool=pool).values_list("id", "current_weight"))
     layer.sent.clear()
-    with pytest.raises(Exception, match="routing_chat_pkey"):
+    with pytest.raises(IntegrityError, match="routing_chat_pkey"):  # Django's, as always
         _route(workspace, "second@lead.test")
     assert not Lead.objects.filter(email="second@lead.test").exists()
     assert Decision.objects.filter(workspace=workspace).count() == 1
