@@ -118,15 +118,15 @@ def test_insert_rows_refuses_an_unsaved_relation_and_a_mixed_group(workspace):
         assert not Chat.objects.filter(lead=lead).exists()
 
 
-def test_a_chain_of_53_parameters_has_its_placeholders_converted_once():
+def test_a_write_of_110_parameters_has_its_placeholders_converted_once():
     """psycopg parses a statement's %s into $n again for every execution above its
-    parameter bound; rawsql raises the bound past the chat chain's 53."""
+    parameter bound; rawsql raises the bound past the chat's one write (75 to 110)."""
     from psycopg import _queries as psycopg_queries
     from psycopg.adapt import Transformer
 
     assert psycopg_queries.MAX_CACHED_STATEMENT_PARAMS >= rawsql.CACHED_STATEMENT_PARAMS
-    sql = "SELECT " + ", ".join(["%s"] * 53) + " -- test_rawsql"
-    params = list(range(53))
+    sql = "SELECT " + ", ".join(["%s"] * 110) + " -- test_rawsql"
+    params = list(range(110))
     before = psycopg_queries._query2pg.cache_info()
     for _ in range(3):
         query = psycopg_queries.PostgresQuery(Transformer())
