@@ -82,16 +82,19 @@ def instances(row, parts, connection) -> list:
 
 
 @lru_cache(maxsize=128)
-def _insert(model, using: str) -> tuple[str, str, str, tuple, bool]:
+def _insert(model, using: str, keyed: bool = False) -> tuple[str, str, str, tuple, bool]:
     """(head, one row's placeholders, tail, fields, returning) of `model`'s INSERT.
-    Identifiers from _meta only; every value is a parameter."""
+    Identifiers from _meta only; every value is a parameter. `keyed`: the primary key
+    is among the columns (rows whose key `next_ids_sql` took), so nothing is returned."""
     connection = connections[using]
     meta = model._meta
     fields = tuple(
-        f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
+        f
+        for f in meta.local_concrete_fields
+        if (keyed or f is not meta.auto_field) and not f.generated
     )
     quote = connection.ops.quote_name
-    returning = connection.features.can_return_columns_from_insert
+    returning = not keyed and connection.features.can_return_columns_from_insert
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
@@ -147,18 +150,6 @@ def next_ids_sql(models, connection) -> list[str]:
     ]
 
 
-@lru_cache(maxsize=128)
-def _insert_keyed(model, using: str) -> tuple[str, str, tuple]:
-    """(head, one row's placeholders, fields) of `model`'s INSERT with its primary key
-    among the columns (rows whose key `next_ids_sql` took)."""
-    connection = connections[using]
-    meta = model._meta
-    fields = tuple(f for f in meta.local_concrete_fields if not f.generated)
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-    return head + "VALUES ", "(" + ", ".join(["%s"] * len(fields)) + ")", fields
-
-
 def _group_insert(objs: list, connection) -> tuple[str, list, bool]:
     """(sql, params, returning) of one INSERT for new instances of one model, all
     with their key set (written with it) or none (the database's, returned)."""
@@ -166,11 +157,7 @@ def _group_insert(objs: list, connection) -> tuple[str, list, bool]:
     keyed = objs[0].pk is not None
     if any((o.pk is not None) != keyed or type(o) is not model for o in objs):
         raise ValueError("insert_rows: a group is instances of one model, all keyed or none")
-    if keyed:
-        head, row, fields = _insert_keyed(model, connection.alias)
-        tail = ""
-    else:
-        head, row, tail, fields, _ = _insert(model, connection.alias)
+    head, row, tail, fields, _ = _insert(model, connection.alias, keyed)
     params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="save")

@@ -18,8 +18,8 @@ def enqueue(workspace, **fields):
 
 
 def batch(insert=None):
-    """A block whose fresh deliveries are inserted together, by `insert(deliveries)`
-    when given (outbox.runner.batch)."""
+    """A block whose fresh deliveries are inserted together, by `insert(deliveries,
+    last)` when given (outbox.runner.batch)."""
     from .runner import batch as _batch
 
     return _batch(insert)
