@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.db import connections, models
 
 from knock import rawsql
@@ -24,6 +26,19 @@ RETURNING {columns},
     {next_ids}"""
 
 
+@lru_cache(maxsize=16)
+def _touch_sql(using: str, next_ids: tuple) -> tuple[str, int]:
+    """TOUCH_SQL for this database, taking the keys of `next_ids` too, and how many
+    it takes (none but on PostgreSQL): built once per process, not per chat."""
+    connection = connections[using]
+    taking = rawsql.next_ids_sql(next_ids, connection)
+    sql = TOUCH_SQL.format(
+        columns=rawsql.columns(Lead, "", connection),
+        next_ids="".join(f", {expression}" for expression in taking),
+    )
+    return sql, len(taking)
+
+
 class LeadQuerySet(models.QuerySet):
     def touch(
         self, workspace, email: str, *, name: str, first_touch: dict, now, next_ids=()
@@ -44,11 +59,7 @@ class LeadQuerySet(models.QuerySet):
         """
         fields = {f.name: f for f in Lead._meta.concrete_fields}
         connection = connections[self.db]
-        taking = rawsql.next_ids_sql(next_ids, connection)
-        sql = TOUCH_SQL.format(
-            columns=rawsql.columns(Lead, "", connection),
-            next_ids="".join(f", {expression}" for expression in taking),
-        )
+        sql, taken = _touch_sql(connection.alias, tuple(next_ids))
 
         def prep(field, value):
             return fields[field].get_db_prep_save(value, connection)
@@ -60,7 +71,7 @@ class LeadQuerySet(models.QuerySet):
             with rawsql.with_begin(connection):  # PostgreSQL: BEGIN goes with it
                 cursor.execute(sql, params)
             row = cursor.fetchone()
-        cut = len(row) - len(taking)
+        cut = len(row) - taken
         lead = rawsql.instance(Lead, "", row[: cut - 1], connection)
         lead.prior_chats = row[cut - 1]
         lead.next_ids = tuple(row[cut:])
