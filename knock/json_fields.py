@@ -15,9 +15,10 @@ reading it back 0.75 against 0.12 ms. But PostgreSQL can't look inside a json
 value cheaply (no jsonpath, no `-` operator; `json_array_elements` over the
 decisions' traces took the replay's extraction from 0.6 to 10.7 s per 5,000
 rows), nor compare one (no DISTINCT, GROUP BY or UNION over the column). So a
-decision's trace, which the replay reads parts of in SQL, stays jsonb
-(`OrjsonField`); an availability's trace, shown whole, is a `DocumentField`.
-Other databases store both as JSONField does.
+decision's trace and context, and an availability's trace, all shown whole, are
+`DocumentField`s; the parts of a decision's trace the replay reads are written
+beside it as a small digest (`Decision.trace_digest`) instead of being picked
+out in SQL. Other databases store both fields as JSONField does.
 """
 
 from __future__ import annotations

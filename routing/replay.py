@@ -139,6 +139,29 @@ _REP_UNAVAILABLE = re.compile(
 _DEFAULT_UNAVAILABLE = re.compile(r"\(default rep (.+?) is ")
 
 
+def digest(trace: dict) -> dict:
+    """What the replay reads of a stored trace, kept beside it (Decision.trace_digest):
+    the trace without its per-segment entries and lines, plus the reasons of the
+    segments that were not a plain no-match (the skipped and the chosen ones) and the
+    last-resort lines, where `unavailable_names` finds who was away. A few hundred
+    bytes instead of the whole trace (~30 KB on a 50-segment rule)."""
+    out = {k: v for k, v in trace.items() if k not in ("segments", "lines")}
+    out["reasons"] = [
+        seg.get("reason") or ""
+        for seg in trace.get("segments") or []
+        if seg.get("outcome") != "no_match"
+    ]
+    out["lines"] = [line for line in trace.get("lines") or [] if "last resort" in line]
+    return out
+
+
+def from_digest(digest: dict) -> dict:
+    """The trace as `unavailable_names` and the replay read it, from `digest(trace)`."""
+    trace = {k: v for k, v in digest.items() if k != "reasons"}
+    trace["segments"] = [{"reason": r} for r in digest.get("reasons") or []]
+    return trace
+
+
 def unavailable_names(trace: dict) -> frozenset[str]:
     """The reps a stored trace names as unable to take the lead at that moment."""
     names: set[str] = set()

@@ -47,16 +47,18 @@ def test_what_orjson_refuses_is_encoded_as_jsonfield_would():
 
 
 @pytest.mark.postgres
-def test_on_postgresql_an_availabilitys_trace_is_json_and_a_decisions_jsonb():
+def test_on_postgresql_the_traces_and_contexts_are_json_not_jsonb():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
             "WHERE (table_name, column_name) IN (('routing_decision', 'trace'), "
-            "('routing_decision', 'context'), ('calendars_availability', 'trace'))"
+            "('routing_decision', 'context'), ('routing_decision', 'trace_digest'), "
+            "('calendars_availability', 'trace'))"
         )
         found = {(t, c): d for t, c, d in cursor.fetchall()}
     assert found == {
-        ("routing_decision", "trace"): "jsonb",  # the replay reads parts of it in SQL
-        ("routing_decision", "context"): "jsonb",
+        ("routing_decision", "trace"): "json",  # the replay reads its digest instead
+        ("routing_decision", "context"): "json",
+        ("routing_decision", "trace_digest"): "json",
         ("calendars_availability", "trace"): "json",
     }

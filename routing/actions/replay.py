@@ -17,13 +17,11 @@ window rotate them at their time, as they did.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from routing import engine, replay
@@ -100,17 +98,11 @@ def check_rule(rule: RoutingRule) -> None:
 
 
 # -- reading the past -----------------------------------------------------------
-# A stored trace is ~25 KB on a 50-segment rule (every segment explained); the
+# A stored trace is ~30 KB on a 50-segment rule (every segment explained); the
 # replay needs only its result, gaps, CRM-owner-first entry and the reasons that
-# name who was away. PostgreSQL picks those out of the jsonb (two expressions:
-# each one decompresses the stored value again); other databases load it whole.
-# (So only there the last resort's "default rep X is away" line is read too.)
-_PG_REASONS = (
-    "jsonb_path_query_array(routing_decision.trace, "
-    "'$.segments[*] ? (@.outcome != \"no_match\").reason')"
-)
-_PG_SMALL = "(routing_decision.trace - 'segments' - 'lines')"
-_FIELDS = ("id", "created_at", "context", "segment_id", "segment_name", "via")
+# name who was away: the decision's trace_digest (routing.replay.digest), written
+# with it, a few hundred bytes.
+_FIELDS = ("id", "created_at", "context", "segment_id", "segment_name", "via", "trace_digest")
 _FIELDS += ("assignee_type", "rep_id", "ai_agent_id", "assignee_name", "lead_id", "lead__email")
 
 
@@ -121,28 +113,13 @@ def _decisions(rule: RoutingRule, since, until, limit) -> list[dict]:
         Decision.objects.filter(rule=rule, kind="chat", created_at__gte=since, created_at__lt=until)
         .exclude(via="reassigned")
         .order_by("-created_at", "-id")
+        .values(*_FIELDS)
     )
-    if connection.vendor == "postgresql":
-        rows = rows.annotate(
-            reasons=RawSQL(_PG_REASONS, ()),  # noqa: S611 - constant SQL, no parameters
-            small=RawSQL(_PG_SMALL, ()),  # noqa: S611
-        ).values(*_FIELDS, "reasons", "small")
-    else:
-        rows = rows.values(*_FIELDS, "trace")
     return list(reversed(rows[:limit]))
 
 
-def _json(value):
-    """KT() gives JSON text on some backends: decode it when it is a string."""
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def stored(row: dict) -> replay.StoredDecision:
-    if "trace" in row:
-        trace = row["trace"] or {}
-    else:
-        trace = dict(_json(row["small"]) or {})
-        trace["segments"] = [{"reason": r} for r in _json(row["reasons"]) or []]
+    trace = replay.from_digest(row["trace_digest"] or {})
     result = trace.get("result") or {}
     who = result.get("assignee") or {}
     assignee = {

@@ -3,7 +3,8 @@ from functools import lru_cache
 from django.db import connections, models
 
 from knock import rawsql
-from knock.json_fields import OrjsonField
+from knock.json_fields import DocumentField, OrjsonField
+from routing import replay
 
 from .links import KnockLink
 from .people import AIAgent, Pool, Rep
@@ -152,6 +153,17 @@ class Chat(models.Model):
         return f"Chat {self.pk} ({self.lead})"
 
 
+class TraceDigestField(DocumentField):
+    """The parts of a decision's trace the replay reads (`routing.replay.digest`),
+    derived from the trace whenever the row is written (save, bulk_create and
+    knock.rawsql all call `pre_save`), so it never disagrees with it."""
+
+    def pre_save(self, model_instance, add):
+        value = replay.digest(model_instance.trace or {})
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class DecisionImmutable(Exception):
     pass
 
@@ -201,8 +213,11 @@ class Decision(models.Model):
         Pool, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
     assignee_name = models.CharField(max_length=200)
-    context = OrjsonField()  # jsonb, encoded by orjson as the trace is
-    trace = OrjsonField()  # jsonb (the replay reads parts of it in SQL), encoded by orjson
+    # Written once and read whole: PostgreSQL json, not jsonb (knock/json_fields.py).
+    context = DocumentField()
+    trace = DocumentField()
+    # What the replay reads of the trace, so it never takes a whole trace apart.
+    trace_digest = TraceDigestField(default=dict, editable=False)
     duration_ms = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -133,6 +133,53 @@ def test_other_unavailable_wordings_are_read():
     assert replay.unavailable_names({}) == frozenset()
 
 
+def test_the_digest_keeps_what_names_the_unavailable_and_drops_the_rest():
+    trace = {
+        "rule": {"id": 1, "name": "Inbound", "version": 3},
+        "gaps": {"crm": "timed out"},
+        "crm_owner_first": {"assigned": False, "reason": "CRM owner Priya is paused"},
+        "segments": [
+            {"id": 1, "outcome": "no_match", "reason": "conditions not met: rep Dana is x"},
+            {"id": 2, "outcome": "skipped", "reason": "rep Marcus is out of office"},
+            {"id": 3, "outcome": "assigned", "reason": "pool P chose Ana; skipped Bo: paused"},
+        ],
+        "not_reached": 4,
+        "result": {"assignee": {"type": "rep", "id": 7, "name": "Ana"}, "segment": 3},
+        "lines": ["Segment 1: no match.", "last resort: (default rep Cy is paused)"],
+    }
+    digest = replay.digest(trace)
+    assert digest == {
+        "rule": trace["rule"],
+        "gaps": trace["gaps"],
+        "crm_owner_first": trace["crm_owner_first"],
+        "not_reached": 4,
+        "result": trace["result"],
+        "reasons": ["rep Marcus is out of office", "pool P chose Ana; skipped Bo: paused"],
+        "lines": ["last resort: (default rep Cy is paused)"],
+    }
+    # The no-match segment's wording would have named Dana: only real skips count.
+    assert replay.unavailable_names(replay.from_digest(digest)) == {"Priya", "Marcus", "Bo", "Cy"}
+    assert replay.from_digest(digest)["result"] == trace["result"]
+    assert replay.digest({}) == {"reasons": [], "lines": []}
+
+
+def test_the_digest_of_the_50_segment_rules_traces_is_small_and_reads_the_same():
+    _, snap = replay_bench.snapshots()
+    rule = engine.compile_rule(snap)
+    people = replay.ReplayDirectory(replay_bench._people(), replay_bench._pools())
+    sizes = [0, 0]
+    for i, context in enumerate(rule50.contexts(40, seed=3)):
+        people.at(replay.StoredDecision(i, T0 + timedelta(minutes=i), context, {}, None, {}))
+        trace = engine.decide(rule, context, people).trace
+        digest = replay.digest(trace)
+        sizes[0] += len(repr(digest))
+        sizes[1] += len(repr(trace))
+        assert replay.unavailable_names(replay.from_digest(digest)) == replay.unavailable_names(
+            {**trace, "segments": [s for s in trace["segments"] if s.get("outcome") != "no_match"]}
+        )
+    assert sizes[0] * 5 < sizes[1]  # in all: most leads match after many segments
+
+
 def test_working_hours_apply_at_the_time_of_the_lead():
     rule = engine.compile_rule(_snapshot([("Big", BIG, POOL), ("Fallback", FALL, DANA)]))
     pools = _pool(respect_hours=True)
