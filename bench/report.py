@@ -625,9 +625,14 @@ def _bounds_http(r: dict) -> list[str]:
         "trace is freed by reference counting (`knock/gc_tuning.py`, "
         "`routing/api/release.py`), and the HTTP handler runs the middleware chain and the "
         "view in the request's thread with one hand-over from the event loop instead of "
-        "about sixteen (`knock/asgi_http.py`). That last change made every request cheaper, "
-        "the floor's most of all (its cost was mostly that machinery), so it raised both "
-        "throughputs and lowered their ratio. What would still move the figure, none of it in the "
+        "about sixteen (`knock/asgi_http.py`); the decision's trace and context are stored "
+        "as PostgreSQL `json`, not `jsonb`, with the parts the replay reads written beside "
+        "them (`Decision.trace_digest`), and uvicorn runs on uvloop and httptools, the feed's "
+        "Redis replies parsed by hiredis. The last two changes made every request cheaper, "
+        "the floor's most of all (its cost is mostly that machinery), so they raised both "
+        "throughputs and left their ratio where it was (session notes of issue 16: routed "
+        "chats 208-223 -> 239-241 req/s over five runs of `bench/http_bench.py`, the ratio "
+        "0.35-0.39 before and after). What would still move the figure, none of it in the "
         "compiled predicates:",
         "",
         f"1. **The remaining statements** ({queries}; listed in section 2): the token, the "
@@ -638,15 +643,15 @@ def _bounds_http(r: dict) -> list[str]:
         "neighbour's round trip, psycopg's pipeline mode): six round trips, each with its "
         "own driver and database work. The three reads before the transaction (token, CRM, "
         "company) are separate lookups behind the slices' seams.",
-        "2. **The trace's size**: about 30 KB of JSON per decision on the 50-segment rule "
+        "2. **The trace's size**: about 26 KB of JSON per decision on the 50-segment rule "
         "(every segment tried, with each leaf's field, operator, value and the value seen, "
-        "and its reason worded), encoded twice per chat (the decision row and the 201) and "
-        "parsed into jsonb by PostgreSQL. Stored as `json` its INSERT took half the "
-        "PostgreSQL CPU, but the replay picks parts of the stored traces out with jsonpath, "
-        "which `json` lacks (10.7 against 0.6 s per 5,000 rows; `knock/json_fields.py`). "
-        "A leaner stored shape (the rule's side of each "
-        "leaf is in the version's snapshot already) or an explanation built on read would "
-        "take most of it off the request, at the price of changing the trace's contract.",
+        "and its reason worded), built, encoded twice (the decision row and the 201) and "
+        "stored on every chat. Stored as `json` (no longer parsed into jsonb) PostgreSQL's "
+        "INSERT of one takes about 0.21 ms of CPU against 0.39 as jsonb, measured alone. A "
+        "leaner stored shape (the rule's side of each leaf is in the version's snapshot "
+        "already) or an explanation built on read would take more of it off the request, at "
+        "the price of changing the trace's contract (SPEC section 5: every decision stores "
+        "and returns it).",
         "3. **Django and DRF per request**: request parsing, validation of the nested body "
         "and the response's serializer run in Python for every chat; the floor has none of "
         "it. With the machine's two cores busy, that CPU is what the ratio measures.",
@@ -743,9 +748,15 @@ def _bounds_workers(h: dict, cores: int) -> list[str]:
         + (
             ": the second process found no spare core. "
             if two["machine_busy"] >= 0.95
-            else f": {_pct(1 - two['machine_busy'])} of the machine stayed idle, moments when "
-            f"every one of the {h['connections']} connections' requests was waiting (on a round "
-            "trip, or on the pool lock of one of the rule's three pools) and nothing could run. "
+            else f": {_pct(1 - two['machine_busy'])} of the machine stayed idle. Not the pool "
+            "locks, nor the disk: `bench/pg_activity.py` (a diagnostic, not part of this run) "
+            "samples `pg_stat_activity` every 5 ms under this load (2 processes, 8 "
+            "connections) and found on average 0.08 of the 8 requests waiting on a lock, 0.16 "
+            "on the WAL's fsync and 1.5 idle in a transaction (their thread's Python running "
+            "or waiting for its GIL), with 0.1% of the machine in iowait; the "
+            "rest of each request is in the server processes, under their GILs, and in hand-"
+            "overs between threads (each database round trip, the loop and the request's "
+            "thread, the feed's sender), each a wake-up of a sleeping thread. "
         )
         + "What would move it: less CPU per chat, "
         "above all in PostgreSQL (its share of a chat is what one process leaves to the "
