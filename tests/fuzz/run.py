@@ -8,7 +8,9 @@ What it does, from a clean slate each time:
 2. ``migrate``, ``create_workspace`` (its last line is the API token), and a
    few reps, pools, rules, segments, links and chats created over the API, so
    the fuzzer meets real rows as well as unknown ids;
-3. the ASGI server (daphne) on a free port of 127.0.0.1;
+3. the ASGI server on a free port of 127.0.0.1: daphne (``make run``'s), or with
+   ``FUZZ_SERVER=uvicorn`` the production server (uvicorn, 2 worker processes, on
+   uvloop and httptools as README "Running in production" runs it);
 4. ``schemathesis run`` on ``/api/schema/`` with every check, a fixed seed and
    a bounded number of examples per operation (``FUZZ_EXAMPLES``, default 10;
    ``FUZZ_SEED``, default 20261);
@@ -53,6 +55,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def server_command(port: int) -> list[str]:
+    """The ASGI server FUZZ_SERVER names: daphne (the default) or uvicorn."""
+    name = os.environ.get("FUZZ_SERVER", "daphne")
+    if name == "daphne":
+        return [str(BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port),
+                "knock.asgi:application"]  # fmt: skip
+    if name == "uvicorn":
+        return [str(BIN / "uvicorn"), "knock.asgi:application", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "2", "--log-level", "warning"]  # fmt: skip
+    raise SystemExit(f"[fuzz] FUZZ_SERVER={name!r}: daphne or uvicorn")
 
 
 def wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -180,13 +194,12 @@ def main() -> int:
         port = free_port()
         server_log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed with the process
         server = subprocess.Popen(
-            [str(BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port),
-             "knock.asgi:application"],
-            cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            server_command(port), cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT
+        )
         wait_for_port(port, server)
         seed(Api(port, token))
-        log(f"server on 127.0.0.1:{port}, seeded; schemathesis seed {SEED}, {EXAMPLES} examples")
+        server_name = os.environ.get("FUZZ_SERVER", "daphne")
+        log(f"{server_name} on 127.0.0.1:{port}, seeded; seed {SEED}, {EXAMPLES} examples")
         command = [
             str(BIN / "schemathesis"), "--config-file", str(HERE / "schemathesis.toml"),
             "run", f"http://127.0.0.1:{port}/api/schema/",
