@@ -1,30 +1,105 @@
-"""Django's HTTP side for ASGI, with one thread hop per request instead of one per middleware.
+"""Django's HTTP side for ASGI: one hand-over per request, to a persistent thread.
 
 Django's own ASGIHandler builds its middleware chain in async mode. Our chain is
 sync code (sessions, CSRF, auth, messages, WhiteNoise, and every view), so in
 async mode each MiddlewareMixin runs its process_request and process_response
 through sync_to_async, and the sync-only WhiteNoise is wrapped back with
 async_to_sync: about sixteen hand-overs between the event loop and a worker
-thread per request, each a future, a wake-up and a turn of the loop. This
-handler builds the chain in sync mode (as under WSGI) and runs the whole of it
-in the request's thread with one sync_to_async. Everything else is Django's:
-reading the body, the request object, signals, disconnects, streaming the
-answer. The thread is the request's own (ASGIHandler.__call__ opens a
-ThreadSensitiveContext), so requests still run side by side.
+thread per request. Around that, its handler opens an asgiref
+ThreadSensitiveContext per request (a new executor, so a new thread started
+and joined for every request) and sends request_started and request_finished
+with `Signal.asend`, one more hand-over per sync receiver.
+
+This handler builds the chain in sync mode (as under WSGI) and runs, in one
+hand-over to a thread of the process's pool (KNOCK_REQUEST_THREADS, default
+40), request_started, the request object, the middleware chain and the view,
+and for an answer that is not streamed its close() (request_finished: the
+database connection goes back to its pool) in that same thread, as a threaded
+WSGI server would. The event loop reads the body and sends the answer. A streamed
+answer (WhiteNoise's static files) is sent as Django sends it, in a
+ThreadSensitiveContext of its own, and closed in the pool afterwards.
 """
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.urls import set_script_prefix
+
+DEFAULT_THREADS = 40
+
+
+def request_threads(value: str | None) -> int:
+    """The pool's size KNOCK_REQUEST_THREADS asks for (a positive integer)."""
+    if value is None or not value.strip():
+        return DEFAULT_THREADS
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        raise ValueError(f"KNOCK_REQUEST_THREADS={value!r}: a positive number of threads.")
+    return threads
 
 
 class SyncChainASGIHandler(ASGIHandler):
+    def __init__(self):
+        super().__init__()
+        self._pool = ThreadPoolExecutor(
+            request_threads(os.environ.get("KNOCK_REQUEST_THREADS")),
+            thread_name_prefix="request",
+        )
+        self._respond_async = sync_to_async(
+            self._respond, thread_sensitive=False, executor=self._pool
+        )
+        self._close_async = sync_to_async(self._close, thread_sensitive=False, executor=self._pool)
+
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
 
-    async def get_response_async(self, request):
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        response = await self._respond_async(scope, body_file)
+        if not response.streaming:
+            await self.send_response(response, send)
+            return
+        try:
+            # Django reads a sync iterator with thread-sensitive hand-overs: in a context
+            # of the answer's own, so that streamed answers do not queue on one thread.
+            async with ThreadSensitiveContext():
+                await self.send_response(response, send)
+        finally:
+            await self._close_async(response, body_file)
+
+    def _respond(self, scope, body_file):
+        """Everything of one request that is sync code, in one pool thread."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            self._close(response, body_file)  # its content is bytes already
+        return response
+
+    @staticmethod
+    def _close(response, body_file) -> None:
+        body_file.close()
+        response.close()  # request_finished (Django connects close_old_connections)
 
 
 def get_asgi_application() -> SyncChainASGIHandler:

@@ -2,7 +2,7 @@
 
 import threading
 
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 
 # Two requests meet here: each waits until the other has arrived (tests reset it).
@@ -22,6 +22,10 @@ def meet(request):
     return JsonResponse({"view": threading.get_ident()})
 
 
+def stream(request):
+    return StreamingHttpResponse(f"part {i};" for i in range(3))
+
+
 def boom(request):
     raise RuntimeError("boom")
 
@@ -30,6 +34,7 @@ urlpatterns = [
     path("where/", where),
     path("async-where/", async_where),
     path("meet/", meet),
+    path("stream/", stream),
     path("boom/", boom),
 ]
 

@@ -1,4 +1,4 @@
-"""The ASGI HTTP handler runs the middleware chain and the view in one thread (knock/asgi_http.py).
+"""The ASGI HTTP handler runs a request's sync work in one pool thread (knock/asgi_http.py).
 
 Driven through asgiref's ApplicationCommunicator, as an ASGI server would drive it.
 """
@@ -9,9 +9,10 @@ import threading
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.core import signals
 from django.test import override_settings
 
-from knock.asgi_http import SyncChainASGIHandler
+from knock.asgi_http import SyncChainASGIHandler, request_threads
 
 TEST_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -72,8 +73,8 @@ def test_the_middleware_chain_is_sync_and_runs_with_the_view_in_one_worker_threa
 
 @override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
 def test_requests_in_flight_each_get_their_own_thread():
-    """Each request runs in its own ThreadSensitiveContext: two requests in flight
-    meet at a barrier in their views, which one shared thread could never do."""
+    """Each request takes a thread of the pool: two requests in flight meet at a
+    barrier in their views, which one shared thread could never do."""
     from tests.ops import asgi_urls
 
     asgi_urls.meeting.reset()
@@ -118,3 +119,66 @@ def test_a_routed_chat_through_the_production_asgi_app(workspace_and_key):
     assert status == 201, content[:500]
     assert Chat.objects.filter(id=json.loads(content)["id"]).exists()
     assert answer_headers[b"x-content-type-options"] == b"nosniff"
+
+
+class _Signals:
+    """The threads request_started and request_finished were sent on, in order."""
+
+    def __init__(self):
+        self.seen = []
+
+    def started(self, **kwargs):
+        self.seen.append(("started", threading.get_ident()))
+
+    def finished(self, **kwargs):
+        self.seen.append(("finished", threading.get_ident()))
+
+    def __enter__(self):
+        signals.request_started.connect(self.started)
+        signals.request_finished.connect(self.finished)
+        return self
+
+    def __exit__(self, *exc):
+        signals.request_started.disconnect(self.started)
+        signals.request_finished.disconnect(self.finished)
+
+
+@override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
+def test_the_request_signals_are_sent_in_the_views_thread_once_each():
+    """No hop for the signals either: request_started before the view and
+    request_finished (Django's close_old_connections) after it, in its thread."""
+    handler = SyncChainASGIHandler()
+    with _Signals() as sent:
+        status, _, body = call(handler, "/where/")
+    assert status == 200
+    view = json.loads(body)["view"]
+    assert sent.seen == [("started", view), ("finished", view)]
+
+
+@override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
+def test_threads_are_kept_for_the_next_requests():
+    """A persistent pool: no thread started per request, and requests one after
+    another are served by the pool's threads."""
+    handler = SyncChainASGIHandler()
+    views = [json.loads(call(handler, "/where/")[2])["view"] for _ in range(5)]
+    names = {t.ident: t.name for t in threading.enumerate()}
+    assert all(names.get(v, "").startswith("request") for v in views)
+    assert len(set(views)) < 5  # reused, not one thread per request
+
+
+@override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
+def test_a_streamed_answer_is_sent_whole_then_closed():
+    handler = SyncChainASGIHandler()
+    with _Signals() as sent:
+        status, _, body = call(handler, "/stream/")
+    assert status == 200
+    assert body == b"part 0;part 1;part 2;"
+    assert [name for name, _ in sent.seen] == ["started", "finished"]  # closed once, after
+
+
+def test_the_pool_size_comes_from_knock_request_threads():
+    assert request_threads(None) == request_threads("") == 40
+    assert request_threads(" 8 ") == 8
+    for bad in ("0", "-2", "many"):
+        with pytest.raises(ValueError, match="KNOCK_REQUEST_THREADS"):
+            request_threads(bad)
