@@ -625,15 +625,18 @@ def _bounds_http(r: dict) -> list[str]:
         "trace is freed by reference counting (`knock/gc_tuning.py`, "
         "`routing/api/release.py`), and the HTTP handler runs the middleware chain and the "
         "view in the request's thread with one hand-over from the event loop instead of "
-        "about sixteen (`knock/asgi_http.py`); the decision's trace and context are stored "
+        "about sixteen, in a thread of a persistent pool per process with the request "
+        "signals sent in that thread (`knock/asgi_http.py`; Django's handler started a "
+        "thread per request and sent each signal through a hand-over); the decision's "
+        "trace and context are stored "
         "as PostgreSQL `json`, not `jsonb`, with the parts the replay reads written beside "
         "them (`Decision.trace_digest`), and uvicorn runs on uvloop and httptools, the feed's "
-        "Redis replies parsed by hiredis. The last two changes made every request cheaper, "
-        "the floor's most of all (its cost is mostly that machinery), so they raised both "
-        "throughputs and left their ratio where it was (session notes of issue 16: routed "
-        "chats 208-223 -> 239-241 req/s over five runs of `bench/http_bench.py`, the ratio "
-        "0.35-0.39 before and after). What would still move the figure, none of it in the "
-        "compiled predicates:",
+        "Redis replies parsed by hiredis. The thread pool and the event loop made every "
+        "request cheaper, the floor's most of all (its cost is mostly that machinery), so "
+        "they raised both throughputs and lowered their ratio (issue 16's notes, "
+        "`bench/http_bench.py`, 2 workers: routed chats 208-223 -> 239-241 -> 259-266 req/s, "
+        "the floor 554-631 -> 653-694 -> 967-972, the ratio 0.35-0.39 -> 0.35-0.37 -> "
+        "0.27). What would still move the figure, none of it in the compiled predicates:",
         "",
         f"1. **The remaining statements** ({queries}; listed in section 2): the token, the "
         "CRM and company facts, BEGIN with the lead upsert, the pool members under lock, "
@@ -708,6 +711,15 @@ def _bounds_pool(p: dict) -> list[str]:
             "waiting for its thread to run the Python between the lock and the write "
             "(single-threaded about 0.7 ms, several times that under load)."
         )
+    lines[-1] += (
+        " Work taken off every request raises the one-client figure more than the "
+        "sixteen-client one, which the lock bounds: when the HTTP handler moved to a "
+        "persistent thread pool (issue 16's notes, `bench/pool_bench.py`), one client went "
+        "152 -> 172-187 chats/s and sixteen 214 -> 236-256, their ratio 1.40 -> 1.28-1.42. "
+        "Fewer threads per process leave the lock's holder less GIL contention: with "
+        "`KNOCK_REQUEST_THREADS=3` sixteen clients reached 285 chats/s in one run, but the "
+        "default (40) must hold the requests that wait on a CRM or Google at once."
+    )
     return [*lines, ""]
 
 
