@@ -78,9 +78,15 @@ def tree_ticks(pid: int) -> int:
     return total
 
 
-def machine_busy_ticks() -> tuple[int, int]:
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far, from /proc/stat's `cpu` line: user, nice, system,
+    idle, iowait, irq, softirq, steal, ... (clock ticks)."""
     with open("/proc/stat") as f:
-        values = [int(x) for x in f.readline().split()[1:]]
+        return [int(x) for x in f.readline().split()[1:]]
+
+
+def machine_busy_ticks() -> tuple[int, int]:
+    values = cpu_ticks()
     idle = values[3] + values[4]  # idle + iowait
     return sum(values) - idle, sum(values)
 

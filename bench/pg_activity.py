@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import common, fixtures, http_bench, loadgen
+from bench import common, cpu, fixtures, http_bench, loadgen
 
 STATES_SQL = (
     "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
@@ -36,11 +36,6 @@ STATES_SQL = (
     "AND backend_type = 'client backend'"
 )
 CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
-
-
-def _cpu_ticks() -> list[int]:
-    with open("/proc/stat") as f:
-        return [int(x) for x in f.readline().split()[1 : 1 + len(CPU_FIELDS)]]
 
 
 class Sampler(threading.Thread):
@@ -72,12 +67,12 @@ def run(workers: int = 2, connections: int = 8, seconds: float = 8.0) -> dict:
         product, _ = http_bench.make_requests(port, ws["key"], ws["slug"], tag)
         loadgen.run(port, product, connections=connections, seconds=2.0)  # warm-up
         sampler = Sampler()
-        before = _cpu_ticks()
+        before = cpu.cpu_ticks()[: len(CPU_FIELDS)]
         sampler.start()
         result = loadgen.run(port, product, connections=connections, seconds=seconds)
         sampler.done.set()
         sampler.join()
-        after = _cpu_ticks()
+        after = cpu.cpu_ticks()[: len(CPU_FIELDS)]
     finally:
         common.stop(server)
     ticks = [b - a for a, b in zip(before, after, strict=True)]

@@ -139,6 +139,11 @@ _REP_UNAVAILABLE = re.compile(
 _DEFAULT_UNAVAILABLE = re.compile(r"\(default rep (.+?) is ")
 
 
+def _last_resort_lines(trace: dict) -> list[str]:
+    """The trace's lines about the last resort (they can name an unavailable default rep)."""
+    return [line for line in trace.get("lines") or [] if "last resort" in line]
+
+
 def digest(trace: dict) -> dict:
     """What the replay reads of a stored trace, kept beside it (Decision.trace_digest):
     the trace without its per-segment entries and lines, plus the reasons of the
@@ -151,7 +156,7 @@ def digest(trace: dict) -> dict:
         for seg in trace.get("segments") or []
         if seg.get("outcome") != "no_match"
     ]
-    out["lines"] = [line for line in trace.get("lines") or [] if "last resort" in line]
+    out["lines"] = _last_resort_lines(trace)
     return out
 
 
@@ -167,7 +172,7 @@ def unavailable_names(trace: dict) -> frozenset[str]:
     names: set[str] = set()
     reasons = [seg.get("reason") or "" for seg in trace.get("segments") or []]
     reasons.append((trace.get("crm_owner_first") or {}).get("reason") or "")
-    reasons.extend(line for line in trace.get("lines") or [] if "last resort" in line)
+    reasons.extend(_last_resort_lines(trace))
     for reason in reasons:
         for pattern in (_SKIPPED, _NONE_AVAILABLE):
             found = pattern.search(reason)

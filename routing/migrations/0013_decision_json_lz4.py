@@ -22,12 +22,12 @@ def _lz4_available(schema_editor) -> bool:
     return row is not None and "lz4" in row[0]
 
 
-def _set(method: str):
+def _set(method: str, columns: tuple[str, ...] = COLUMNS):
     def run(apps, schema_editor):
         if not _lz4_available(schema_editor):
             return
         table = schema_editor.quote_name(apps.get_model("routing", "Decision")._meta.db_table)
-        for column in COLUMNS:
+        for column in columns:
             schema_editor.execute(
                 f"ALTER TABLE {table} ALTER COLUMN {schema_editor.quote_name(column)} "
                 f"SET COMPRESSION {method}"

@@ -45,6 +45,7 @@ BIN = Path(sys.executable).parent
 SEED = os.environ.get("FUZZ_SEED", "20261")
 EXAMPLES = os.environ.get("FUZZ_EXAMPLES", "10")
 MAX_FAILURES = os.environ.get("FUZZ_MAX_FAILURES", "")
+SERVER = os.environ.get("FUZZ_SERVER", "daphne")  # or "uvicorn", the production server
 
 
 def log(message: str) -> None:
@@ -59,14 +60,13 @@ def free_port() -> int:
 
 def server_command(port: int) -> list[str]:
     """The ASGI server FUZZ_SERVER names: daphne (the default) or uvicorn."""
-    name = os.environ.get("FUZZ_SERVER", "daphne")
-    if name == "daphne":
+    if SERVER == "daphne":
         return [str(BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port),
                 "knock.asgi:application"]  # fmt: skip
-    if name == "uvicorn":
+    if SERVER == "uvicorn":
         return [str(BIN / "uvicorn"), "knock.asgi:application", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", "2", "--log-level", "warning"]  # fmt: skip
-    raise SystemExit(f"[fuzz] FUZZ_SERVER={name!r}: daphne or uvicorn")
+    raise SystemExit(f"[fuzz] FUZZ_SERVER={SERVER!r}: daphne or uvicorn")
 
 
 def wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -198,8 +198,7 @@ def main() -> int:
         )
         wait_for_port(port, server)
         seed(Api(port, token))
-        server_name = os.environ.get("FUZZ_SERVER", "daphne")
-        log(f"{server_name} on 127.0.0.1:{port}, seeded; seed {SEED}, {EXAMPLES} examples")
+        log(f"{SERVER} on 127.0.0.1:{port}, seeded; seed {SEED}, {EXAMPLES} examples")
         command = [
             str(BIN / "schemathesis"), "--config-file", str(HERE / "schemathesis.toml"),
             "run", f"http://127.0.0.1:{port}/api/schema/",
