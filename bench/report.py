@@ -627,7 +627,9 @@ def _bounds_http(r: dict) -> list[str]:
         "view in the request's thread with one hand-over from the event loop instead of "
         "about sixteen, in a thread of a persistent pool per process with the request "
         "signals sent in that thread (`knock/asgi_http.py`; Django's handler started a "
-        "thread per request and sent each signal through a hand-over); the decision's "
+        "thread per request and sent each signal through a hand-over), at most three of "
+        "them running at once per process (`knock/request_gate.py`, "
+        "`KNOCK_REQUEST_CONCURRENCY`); the decision's "
         "trace and context are stored "
         "as PostgreSQL `json`, not `jsonb`, with the parts the replay reads written beside "
         "them (`Decision.trace_digest`), and uvicorn runs on uvloop and httptools, the feed's "
@@ -716,9 +718,14 @@ def _bounds_pool(p: dict) -> list[str]:
         "sixteen-client one, which the lock bounds: when the HTTP handler moved to a "
         "persistent thread pool (issue 16's notes, `bench/pool_bench.py`), one client went "
         "152 -> 172-187 chats/s and sixteen 214 -> 236-256, their ratio 1.40 -> 1.28-1.42. "
-        "Fewer threads per process leave the lock's holder less GIL contention: with "
-        "`KNOCK_REQUEST_THREADS=3` sixteen clients reached 285 chats/s in one run, but the "
-        "default (40) must hold the requests that wait on a CRM or Google at once."
+        "Fewer requests running at once per process leave the lock's holder less GIL "
+        "contention: the gate of `knock/request_gate.py` (`KNOCK_REQUEST_CONCURRENCY`, "
+        "default 3; a request waiting on a CRM or a calendar gives its place up) took "
+        "sixteen clients from 214-225 to 241-253 chats/s in three runs each, and one client "
+        "from 155-169 to 172-176 (their ratio 1.32-1.38 -> 1.40-1.44); with 1 place, one "
+        "run reached 303 chats/s with sixteen clients (1.60x), at the price of a process "
+        "idle whenever its one request waits on PostgreSQL (routed chats 232 req/s against "
+        "259-267 with 3)."
     )
     return [*lines, ""]
 

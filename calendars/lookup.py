@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Max, Q
 
+from knock import request_gate
 from routing.availability import parse_working_hours
 from routing.models import Rep
 
@@ -107,7 +108,8 @@ def fetch_busy(
     for backend, refs, box, future in pending:
         timeout = box or default
         try:
-            answers = future.result(timeout=timeout)
+            with request_gate.outside():  # an external calendar's wait holds no place
+                answers = future.result(timeout=timeout)
         except FutureTimeout:
             future.cancel()
             answers = {ref.rep_id: f"timeout after {timeout:g} s" for ref in refs}

@@ -15,6 +15,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
 
+from knock import request_gate
+
 from .backends.base import CrmBackend, CrmError, CrmRecord
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,8 @@ def lookup_with_timeout(
         return _run(backend, email, domain)
     future = _pool().submit(_run, backend, email, domain)
     try:
-        return future.result(timeout=timeout)
+        with request_gate.outside():  # a remote CRM's wait holds no place in the gate
+            return future.result(timeout=timeout)
     except FutureTimeout:
         future.cancel()  # drops it if it never started (a saturated pool)
         raise CrmError(f"timeout after {timeout:g} s", permanent=False, code="timeout") from None

@@ -15,7 +15,9 @@ hand-over to a thread of the process's pool (KNOCK_REQUEST_THREADS, default
 40), request_started, the request object, the middleware chain and the view,
 and for an answer that is not streamed its close() (request_finished: the
 database connection goes back to its pool) in that same thread, as a threaded
-WSGI server would. The event loop reads the body and sends the answer. A streamed
+WSGI server would. The event loop reads the body and sends the answer. At
+most KNOCK_REQUEST_CONCURRENCY of those threads run a request at once (the
+gate of knock/request_gate.py). A streamed
 answer (WhiteNoise's static files) is sent as Django sends it, in a
 ThreadSensitiveContext of its own, and closed in the pool afterwards.
 """
@@ -31,6 +33,8 @@ from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse
 from django.urls import set_script_prefix
+
+from knock.request_gate import Gate, request_concurrency
 
 DEFAULT_THREADS = 40
 
@@ -55,6 +59,7 @@ class SyncChainASGIHandler(ASGIHandler):
             request_threads(os.environ.get("KNOCK_REQUEST_THREADS")),
             thread_name_prefix="request",
         )
+        self._gate = Gate(request_concurrency(os.environ.get("KNOCK_REQUEST_CONCURRENCY")))
         self._respond_async = sync_to_async(
             self._respond, thread_sensitive=False, executor=self._pool
         )
@@ -83,7 +88,12 @@ class SyncChainASGIHandler(ASGIHandler):
             await self._close_async(response, body_file)
 
     def _respond(self, scope, body_file):
-        """Everything of one request that is sync code, in one pool thread."""
+        """Everything of one request that is sync code, in one pool thread, with a
+        place in the process's gate (knock/request_gate.py)."""
+        with self._gate.admitted():
+            return self._respond_admitted(scope, body_file)
+
+    def _respond_admitted(self, scope, body_file):
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)

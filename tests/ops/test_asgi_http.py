@@ -182,3 +182,34 @@ def test_the_pool_size_comes_from_knock_request_threads():
     for bad in ("0", "-2", "many"):
         with pytest.raises(ValueError, match="KNOCK_REQUEST_THREADS"):
             request_threads(bad)
+
+
+def _together(handler, path, count):
+    async def all_of_them():
+        return await asyncio.gather(*(request(handler, path) for _ in range(count)))
+
+    return [status for status, _, _ in asyncio.run(all_of_them())]
+
+
+@override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
+def test_the_gate_lets_knock_request_concurrency_requests_run_at_once(monkeypatch):
+    from tests.ops import asgi_urls
+
+    for places, expected in (("1", 1), ("3", 3)):
+        monkeypatch.setenv("KNOCK_REQUEST_CONCURRENCY", places)
+        asgi_urls.inside_count.reset()
+        handler = SyncChainASGIHandler()
+        assert _together(handler, "/inside/", 6) == [200] * 6
+        assert asgi_urls.inside_count.most == expected
+
+
+@override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
+def test_a_wait_outside_gives_the_place_up(monkeypatch):
+    """With one place, two requests still meet at a barrier they wait on outside the
+    gate (as a CRM lookup's wait is); waiting inside it, they could not."""
+    from tests.ops import asgi_urls
+
+    monkeypatch.setenv("KNOCK_REQUEST_CONCURRENCY", "1")
+    handler = SyncChainASGIHandler()
+    asgi_urls.meeting.reset()
+    assert _together(handler, "/meet-outside/", 2) == [200, 200]

@@ -1,0 +1,83 @@
+"""How many requests of one server process run their Python at once.
+
+Every request of the production server runs in a thread of the process's pool
+(knock/asgi_http.py, KNOCK_REQUEST_THREADS, default 40: enough for the
+requests that wait on a CRM or a calendar at the same time). All of them share
+the process's one GIL, and each database round trip hands it over: with many
+requests in flight at once, a thread whose answer has come back from
+PostgreSQL waits for the GIL behind the others, and a request that holds a
+pool's row lock (routing.pools) holds it that much longer. The gate lets at
+most KNOCK_REQUEST_CONCURRENCY requests (default 3) run at once; the others
+wait for a place before they touch the database.
+
+A request that waits on a service outside this machine (a CRM lookup, a
+calendar's free/busy) gives its place up for that wait (`outside()`) and takes
+one again after it, so a slow CRM never holds the gate.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+DEFAULT_CONCURRENCY = 3
+
+_local = threading.local()
+
+
+def request_concurrency(value: str | None) -> int:
+    """The number of places KNOCK_REQUEST_CONCURRENCY asks for (a positive integer)."""
+    if value is None or not value.strip():
+        return DEFAULT_CONCURRENCY
+    try:
+        places = int(value)
+    except ValueError:
+        places = 0
+    if places < 1:
+        raise ValueError(
+            f"KNOCK_REQUEST_CONCURRENCY={value!r}: a positive number of requests at once."
+        )
+    return places
+
+
+class Gate:
+    """At most `places` holders at once; `outside()` lends a holder's place out."""
+
+    def __init__(self, places: int):
+        self.places = places
+        self._semaphore = threading.Semaphore(places)
+
+    @contextmanager
+    def admitted(self):
+        """Hold a place for the block (the whole of one request)."""
+        self._semaphore.acquire()
+        _local.gate = self
+        try:
+            yield
+        finally:
+            _local.gate = None
+            self._semaphore.release()
+
+
+def holding() -> Gate | None:
+    """The gate this thread holds a place in, if any."""
+    return getattr(_local, "gate", None)
+
+
+@contextmanager
+def outside():
+    """Around a wait on an outside service: the place is free meanwhile.
+
+    A no-op in a thread that holds no place (tests, the task worker, management
+    commands, the WSGI server)."""
+    gate = holding()
+    if gate is None:
+        yield
+        return
+    _local.gate = None
+    gate._semaphore.release()
+    try:
+        yield
+    finally:
+        gate._semaphore.acquire()
+        _local.gate = gate
