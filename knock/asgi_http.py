@@ -17,9 +17,9 @@ and for an answer that is not streamed its close() (request_finished: the
 database connection goes back to its pool) in that same thread, as a threaded
 WSGI server would. The event loop reads the body and sends the answer. At
 most KNOCK_REQUEST_CONCURRENCY of those threads run a request at once (the
-gate of knock/request_gate.py). A streamed
-answer (WhiteNoise's static files) is sent as Django sends it, in a
-ThreadSensitiveContext of its own, and closed in the pool afterwards.
+gate of knock/request_gate.py). A streamed answer (WhiteNoise's static
+files) is sent part by part, each part of a sync iterator read in the pool
+as it is sent, and closed in the pool afterwards.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
@@ -64,6 +64,7 @@ class SyncChainASGIHandler(ASGIHandler):
             self._respond, thread_sensitive=False, executor=self._pool
         )
         self._close_async = sync_to_async(self._close, thread_sensitive=False, executor=self._pool)
+        self._next_async = sync_to_async(next, thread_sensitive=False, executor=self._pool)
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
@@ -80,12 +81,18 @@ class SyncChainASGIHandler(ASGIHandler):
             await self.send_response(response, send)
             return
         try:
-            # Django reads a sync iterator with thread-sensitive hand-overs: in a context
-            # of the answer's own, so that streamed answers do not queue on one thread.
-            async with ThreadSensitiveContext():
-                await self.send_response(response, send)
+            if not response.is_async:
+                response.streaming_content = self._pulled(response.streaming_content)
+            await self.send_response(response, send)
         finally:
             await self._close_async(response, body_file)
+
+    async def _pulled(self, parts):
+        """A sync iterator's parts, each read in the pool as it is sent. Django would
+        read all of it into a list first (and warn), a whole file in memory."""
+        parts, done = iter(parts), object()
+        while (part := await self._next_async(parts, done)) is not done:
+            yield part
 
     def _respond(self, scope, body_file):
         """Everything of one request that is sync code, in one pool thread, with a

@@ -60,6 +60,20 @@ def stream(request):
     return StreamingHttpResponse(f"part {i};" for i in range(3))
 
 
+# Set by the test once it has received the first part of /stream-held/.
+first_part_received = threading.Event()
+
+
+def stream_held(request):
+    def parts():
+        yield "first;"
+        # Read all at once (into a list) before sending, this part would wait here
+        # with nothing sent, and come out as "unsent;".
+        yield "second;" if first_part_received.wait(5) else "unsent;"
+
+    return StreamingHttpResponse(parts())
+
+
 def boom(request):
     raise RuntimeError("boom")
 
@@ -71,6 +85,7 @@ urlpatterns = [
     path("meet-outside/", meet_outside),
     path("inside/", inside),
     path("stream/", stream),
+    path("stream-held/", stream_held),
     path("boom/", boom),
 ]
 

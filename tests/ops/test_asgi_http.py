@@ -6,6 +6,7 @@ Driven through asgiref's ApplicationCommunicator, as an ASGI server would drive 
 import asyncio
 import json
 import threading
+import warnings
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
@@ -174,6 +175,33 @@ def test_a_streamed_answer_is_sent_whole_then_closed():
     assert status == 200
     assert body == b"part 0;part 1;part 2;"
     assert [name for name, _ in sent.seen] == ["started", "finished"]  # closed once, after
+
+
+@override_settings(ROOT_URLCONF="tests.ops.asgi_urls", MIDDLEWARE=TEST_MIDDLEWARE)
+def test_a_streamed_answer_is_sent_part_by_part_without_django_s_warning():
+    """Each part of a sync iterator is sent before the next is read: the view's
+    second part waits until the client has the first."""
+    from tests.ops import asgi_urls
+
+    asgi_urls.first_part_received.clear()
+
+    async def client():
+        communicator = ApplicationCommunicator(SyncChainASGIHandler(), scope("/stream-held/"))
+        await communicator.send_input({"type": "http.request", "body": b""})
+        assert (await communicator.receive_output(10))["status"] == 200
+        first = await communicator.receive_output(10)
+        asgi_urls.first_part_received.set()
+        rest = b""
+        while (message := await communicator.receive_output(10)).get("more_body"):
+            rest += message["body"]
+        await communicator.wait(10)
+        return first["body"], rest + message.get("body", b"")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first, rest = asyncio.run(client())
+    assert (first, rest) == (b"first;", b"second;")
+    assert not [w for w in caught if "StreamingHttpResponse" in str(w.message)]
 
 
 def test_the_pool_size_comes_from_knock_request_threads():
