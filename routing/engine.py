@@ -119,6 +119,12 @@ class Outcome:
     rotations: tuple[Rotation, ...] = ()
 
 
+def version_text(version) -> str:
+    """How a trace names the version it ran: "version 7", or "the draft" in a
+    simulation of the rule's draft."""
+    return "the draft" if version == "draft" else f"version {version}"
+
+
 def compile_rule(snapshot: dict) -> CompiledRule:
     """Build the evaluable form of a RuleVersion snapshot (done once per version)."""
     rule = snapshot["rule"]
@@ -190,7 +196,7 @@ def decide(
     `selected_because` is why this rule was chosen (select_rule's reason)."""
     gaps = gaps or {}
     rule_ref: dict[str, Any] = {"id": rule.id, "name": rule.name, "version": rule.version}
-    lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
+    lines: list[str] = [f'Rule "{rule.name}" ({version_text(rule.version)}).']
     if selected_because is not None:
         rule_ref["selected_because"] = selected_because
         lines.append(f"Selected because: {selected_because}.")
@@ -291,7 +297,7 @@ def match(rule: CompiledRule, context: dict, gaps: dict | None = None) -> Match:
         "segments": [],
         "not_reached": 0,
     }
-    lines: list[str] = [f'Rule "{rule.name}" (version {rule.version}).']
+    lines: list[str] = [f'Rule "{rule.name}" ({version_text(rule.version)}).']
     lines.extend(f"{ns} data: {why}." for ns, why in sorted(gaps.items()))
     lines.extend(source_lines(context))
     for index, seg in enumerate(rule.segments):

@@ -127,10 +127,14 @@ def utc_slots(found: list[slots_maths.Slot]) -> list[dict]:
     return [{"start": iso(s.start), "end": iso(s.end), "reps": list(s.reps)} for s in found]
 
 
-def simulate(workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None) -> Offer:
-    """POST /rules/{id}/simulate/ on a meeting rule: like availability, no writes."""
+def simulate(
+    workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None, version=None
+) -> Offer:
+    """POST /rules/{id}/simulate/ on a meeting rule: like availability, no writes.
+    `version`: the live version (None), "draft" or an earlier version's number."""
     started = time.perf_counter()
     now = now or timezone.now()
+    chosen = chat_routing.simulated_rule(rule, version) if version is not None else None
     _, _, _, context, gaps, crm = prepare(workspace, payload, now=now)
     owner_id = getattr(crm, "owner_rep_id", None)
     tz = payload.get("timezone") or "UTC"
@@ -144,7 +148,8 @@ def simulate(workspace: Workspace, rule: RoutingRule, payload: dict, *, now=None
         tz=tz,
         window=window,
         now=now,
-        why="simulation of this rule",
+        why=chat_routing.simulation_of(chosen[0] if chosen else None),
+        rule=chosen[1] if chosen else None,
     )
     check_window(result.booking, window, now)
     result.duration_ms = (time.perf_counter() - started) * 1000

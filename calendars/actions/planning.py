@@ -145,14 +145,19 @@ def _line(entry: dict) -> str:
     return f"  {entry['name']}: {state} ({entry['reason']}; {entry['slots']} free slots)."
 
 
-def plan(workspace, rule_id, context, gaps, *, crm_owner_id, tz, window, now, why) -> Offer:
-    """Everything availability decides, without writing anything."""
-    version = current_version(rule_id)
-    if version is None or version.rule.workspace_id != workspace.id:
-        raise NotFound({"rule": ["No such rule in this workspace."]})
-    if version.rule.kind != "meeting":
-        raise ActionError({"rule": ["This is not a meeting rule."]})
-    rule = compiled(version)
+def plan(
+    workspace, rule_id, context, gaps, *, crm_owner_id, tz, window, now, why, rule=None
+) -> Offer:
+    """Everything availability decides, without writing anything: with the rule's
+    live version, or the compiled `rule` given (a simulation of its draft or of an
+    earlier version; the caller checked the rule)."""
+    if rule is None:
+        version = current_version(rule_id)
+        if version is None or version.rule.workspace_id != workspace.id:
+            raise NotFound({"rule": ["No such rule in this workspace."]})
+        if version.rule.kind != "meeting":
+            raise ActionError({"rule": ["This is not a meeting rule."]})
+        rule = compiled(version)
     ref = {"id": rule.id, "name": rule.name, "version": rule.version}
     owner_trace, lines_before = None, []
     if rule.crm_owner_first:
@@ -257,7 +262,7 @@ def _finish(result, ref, context, gaps, tz, owner_trace, lines_before, why, matc
         if matched
         else (
             {"gaps": gaps, "rule": ref, "segments": [], "not_reached": 0},
-            [f'Rule "{ref["name"]}" (version {ref["version"]}).'],
+            [f'Rule "{ref["name"]}" ({engine.version_text(ref["version"])}).'],
         )
     )
     trace["rule"] = {**ref, "selected_because": why}

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from routing.api.serializers.chats import (
+    VERSION_HELP,
     CompanyInSerializer,
     CustomField,
     IntentInSerializer,
@@ -15,6 +16,7 @@ from routing.api.serializers.chats import (
     RefSerializer,
     RuleRefSerializer,
     SessionInSerializer,
+    SimulatedVersionField,
     StrictSerializer,
     UtmInSerializer,
 )
@@ -75,6 +77,12 @@ class AvailabilityRequestSerializer(StrictSerializer):
         if "start" in attrs and "end" in attrs and attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError({"end": ["The window must end after it starts."]})
         return attrs
+
+
+class MeetingSimulateSerializer(AvailabilityRequestSerializer):
+    """POST /rules/{id}/simulate/ on a meeting rule: availability's body and `version`."""
+
+    version = SimulatedVersionField(required=False, help_text=VERSION_HELP)
 
 
 class SlotSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from routing.api.idempotency import IDEMPOTENCY_HEADER, idempotent_create
 from routing.api.serializers.chats import SimulateSerializer, SimulationSerializer
 from routing.api.views.base import WorkspaceScopedMixin
+from routing.api.views.chats import simulated_rule_ref
 from routing.api.views.resources import RepViewSet, RuleViewSet
 from routing.models import Rep
 
@@ -37,6 +38,7 @@ from .serializers import (
     MeetingCreateSerializer,
     MeetingFilterSerializer,
     MeetingSerializer,
+    MeetingSimulateSerializer,
     RepWithCalendarSerializer,
     RescheduleSerializer,
 )
@@ -49,12 +51,16 @@ MISSING = OpenApiResponse(description="Unknown, or another workspace's.")
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Taken meanwhile; the slots still free.")
 
 
+def _rule_ref(ref: dict) -> dict:
+    return simulated_rule_ref(ref["id"], ref["name"], ref["version"])
+
+
 def offer_data(offer, *, simulated: bool = False) -> dict:
     availability = offer.availability
     return {
         "id": str(availability.id) if availability else None,
         "qualified": offer.qualified,
-        "rule": offer.rule,
+        "rule": _rule_ref(offer.rule) if simulated else offer.rule,
         "segment": {"id": offer.segment.id, "name": offer.segment.name} if offer.segment else None,
         "via": offer.via,
         "logic": offer.logic,
@@ -260,14 +266,17 @@ class MeetingRuleViewSet(RuleViewSet):
         },
         description="Chat rule: a routing decision with its trace. Meeting rule: the body of "
         "POST /api/v1/meetings/availability/ (plus `timezone`, `start`, `end`) answered like "
-        "availability (AvailabilitySerializer) with `simulated: true`; nothing is written.",
+        "availability (AvailabilitySerializer) with `simulated: true`; nothing is written. "
+        'Both take `version`: "draft" runs the rule\'s draft, a number an earlier version.',
     )
     @action(detail=True, methods=["post"], serializer_class=SimulateSerializer)
     def simulate(self, request, pk=None):
         rule = self.get_object()
         if rule.kind != "meeting":
             return super().simulate(request, pk)
-        serializer = AvailabilityRequestSerializer(data=request.data)
+        serializer = MeetingSimulateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        offer = actions.simulate(self.workspace, rule, serializer.validated_data)
+        data = serializer.validated_data
+        version = data.pop("version", None)
+        offer = actions.simulate(self.workspace, rule, data, version=version)
         return Response(offer_data(offer, simulated=True))

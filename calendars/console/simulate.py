@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from routing.console.access import console_view
-from routing.console.forms import run_action
+from routing.console.forms import run_action, tested_version
 from routing.models import RoutingRule
 
 from .. import actions
@@ -26,7 +26,14 @@ def meeting_rule_test(request, rule_id):
     form = MeetingTestForm(request.POST, workspace=request.workspace)
     offer = None
     if form.is_valid():
-        offer = run_action(form, actions.simulate, request.workspace, rule, form.payload())
+        offer = run_action(
+            form,
+            actions.simulate,
+            request.workspace,
+            rule,
+            form.payload(),
+            version=tested_version(request),
+        )
     context = {"test_form": form, "offer": offer, "rule": rule}
     if offer is not None:
         names = {rep_id: rep.name for rep_id, rep in offer.reps.items()}

@@ -19,7 +19,9 @@ from routing.models import Chat, Decision, KnockLink, Lead, RoutingRule, RuleVer
 from routing.pools import rotation_statements
 
 from .errors import ActionError, NotFound
+from .replay import target as replay_target
 from .rules import compiled
+from .versions import get_version
 
 
 @dataclass
@@ -28,7 +30,7 @@ class Routed:
     decision: Decision | None
     outcome: engine.Outcome
     rule: RoutingRule
-    version: int
+    version: int | str  # "draft" for a simulation of the rule's draft
     context: dict
     duration_ms: float
 
@@ -149,10 +151,13 @@ def _current(workspace: Workspace, rule_id: int) -> tuple[RuleVersion, engine.Co
     return found
 
 
-def _decide(workspace, rule_id, context, gaps, *, why: str, now, for_update: bool):
-    """Decide with the rule's current version. Writes nothing: the outcome carries
-    the pool rotation deltas (`for_update` reads the pools under lock to apply them)."""
-    version, rule = _current(workspace, rule_id)
+def _decide(workspace, rule_id, context, gaps, *, why: str, now, for_update: bool, rule=None):
+    """Decide with the rule's current version (or the compiled `rule` given). Writes
+    nothing: the outcome carries the pool rotation deltas (`for_update` reads the
+    pools under lock to apply them)."""
+    version = None
+    if rule is None:
+        version, rule = _current(workspace, rule_id)
     directory = WorkspaceDirectory(workspace, rule, context, now=now, for_update=for_update)
     outcome = engine.decide(rule, context, directory, gaps, selected_because=why)
     return version, rule, outcome, directory
@@ -322,27 +327,60 @@ def _record(workspace, payload, lead, link, crm, version, outcome, context, load
     return chat, decision
 
 
-def simulate(workspace: Workspace, rule: RoutingRule, *, payload=None, context=None) -> Routed:
+def simulated_rule(rule: RoutingRule, version) -> tuple[int | str, engine.CompiledRule]:
+    """The version a simulation asks for, compiled: "draft" (the rule's draft, a 400
+    on `version` when it has none) or a version number (a 400 if it has no such)."""
+    if version == "draft":
+        _, snapshot = replay_target(rule, "draft")
+        return "draft", engine.compile_rule(snapshot)
+    found = get_version(rule, version)
+    return found.version, compiled(found)
+
+
+def simulate(
+    workspace: Workspace, rule: RoutingRule, *, payload=None, context=None, version=None
+) -> Routed:
     """Route without side effects: no writes, no rotation, no notifications.
 
     Either a chat-shaped `payload` (the context is built as for a real chat,
     reading but never creating the lead) or a ready `context` dict. Nothing
     here writes: the directory only reads (no pool lock either), and the
-    outcome's rotation deltas are simply not applied.
+    outcome's rotation deltas are simply not applied. `version`: the live
+    version (None), "draft" or an earlier version's number.
     """
     started = time.perf_counter()
     now = timezone.now()
     gaps: dict = {}
+    chosen = simulated_rule(rule, version) if version is not None else None
     if context is None:
         if payload is None:
             raise ActionError({"detail": "Give either a chat payload or a context."})
         inbound = _inbound(workspace, payload)
         context, gaps = chat_context(payload, inbound, _known_lead(workspace, inbound.email), now)
-    version, _, outcome, _ = _decide(
-        workspace, rule.id, context, gaps, why="simulation of this rule", now=now, for_update=False
+    found, _, outcome, _ = _decide(
+        workspace,
+        rule.id,
+        context,
+        gaps,
+        why=simulation_of(chosen[0] if chosen else None),
+        now=now,
+        for_update=False,
+        rule=chosen[1] if chosen else None,
     )
     duration_ms = (time.perf_counter() - started) * 1000
-    return Routed(None, None, outcome, version.rule, version.version, context, duration_ms)
+    if chosen is not None:
+        return Routed(None, None, outcome, rule, chosen[0], context, duration_ms)
+    return Routed(None, None, outcome, found.rule, found.version, context, duration_ms)
+
+
+def simulation_of(label: int | str | None) -> str:
+    """The trace's `selected_because` of a simulation of the live version (None), the
+    draft or an earlier version."""
+    if label is None:
+        return "simulation of this rule"
+    return "simulation of " + (
+        "this rule's draft" if label == "draft" else f"v{label} of this rule"
+    )
 
 
 __all__ = ["Routed", "route_chat", "simulate"]

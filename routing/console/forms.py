@@ -55,6 +55,15 @@ def run_action(form: forms.Form, action, *args, **kwargs):
         return None
 
 
+def tested_version(request) -> int | str | None:
+    """The version a "Test a lead" form runs: its hidden `version` ("draft" on the
+    draft's page), else the live one. Anything else is the simulation's 400."""
+    version = request.POST.get("version", "").strip()
+    if not version:
+        return None
+    return int(version) if version.isdecimal() and len(version) < 19 else version
+
+
 class RuleCreateForm(forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=RoutingRule.KINDS)

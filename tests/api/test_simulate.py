@@ -32,7 +32,12 @@ def test_simulate_returns_the_decision_and_trace(api, rr):
     )
     assert data["simulated"] is True
     version = get_rule(api, rr["rule"]["id"])["version"]
-    assert data["rule"] == {"id": rr["rule"]["id"], "name": "Inbound", "version": version}
+    assert data["rule"] == {
+        "id": rr["rule"]["id"],
+        "name": "Inbound",
+        "version": version,
+        "draft": False,
+    }
     assert data["segment"] == {"id": rr["segment"]["id"], "name": "Big"}
     assert data["via"] == "segment"
     assert data["assignee"]["type"] == "rep"

@@ -274,3 +274,34 @@ def test_the_default_meeting_rule_books_the_default_rep(api, workspace, rep_fact
     actions.update_workspace(workspace, default_rep=dana.id)
     offer = api.post(AVAILABILITY, body, format="json").json()
     assert offer["slots"][0]["reps"] == [dana.id]
+
+
+def test_simulate_a_meeting_rules_draft(api, two_reps, meeting_rule):
+    """The draft books hour-long meetings with Ann alone; the live rule half hours
+    with both. Simulating the draft offers its slots and writes nothing."""
+    from routing.actions import drafts
+
+    ann, _ = two_reps
+    fallback = meeting_rule.segments.get(is_fallback=True)
+    drafts.start_draft(meeting_rule)
+    drafts.update_draft_segment(
+        meeting_rule,
+        fallback.id,
+        booking={"logic": "round_robin", "reps": [ann.id], "duration": 60, "min_notice": 0},
+    )
+    before = written()
+    body = {"lead": {"email": "sim@bigco.com"}, **window(), "version": "draft"}
+    response = api.post(f"/api/v1/rules/{meeting_rule.id}/simulate/", body, format="json")
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["rule"]["draft"] is True and data["rule"]["version"] is None
+    assert data["duration"] == 60 and len(data["slots"]) == 3
+    assert {rep for slot in data["slots"] for rep in slot["reps"]} == {ann.id}
+    assert data["trace"]["rule"]["selected_because"] == "simulation of this rule's draft"
+    live = api.post(f"/api/v1/rules/{meeting_rule.id}/simulate/", {**body, "version": None},
+                    format="json")  # fmt: skip
+    assert live.status_code == 400 and "version" in live.json()
+    body.pop("version")
+    live = api.post(f"/api/v1/rules/{meeting_rule.id}/simulate/", body, format="json").json()
+    assert live["duration"] == 30 and len(live["slots"]) == 6 and live["rule"]["draft"] is False
+    assert written() == before

@@ -213,3 +213,66 @@ def test_meeting_rule_draft_uses_the_booking_form(console, workspace, make_rep):
     response = console.post(base + f"{seg_id}/edit/", {**data, "duration": "2"})
     assert response.status_code == 400 and "Must be between 5 and 480" in response.content.decode()
     assert Segment.objects.filter(rule=rule).count() == 1  # live: the fallback only
+
+
+def _draft_big_to(rule, rep):
+    big = Segment.objects.get(rule=rule, name="Big")
+    drafts.start_draft(rule)
+    drafts.update_draft_segment(
+        rule, big.id, name="Big (draft)", assignee={"type": "rep", "id": rep.id}
+    )
+
+
+def test_test_a_lead_on_the_draft_page_runs_the_draft(console, workspace, rule, make_rep):
+    marcus = make_rep("Marcus")
+    _draft_big_to(rule, marcus)
+    page = console.get(url(workspace, f"rules/{rule.id}/draft/")).content.decode()
+    assert "Runs the draft" in page and '<input type="hidden" name="version" value="draft">' in page
+    live_page = console.get(url(workspace, f"rules/{rule.id}/")).content.decode()
+    assert 'name="version" value="draft"' not in live_page and "Runs the draft" not in live_page
+    lead = {"email": "ana@bigco.com", "employees": "500"}
+    response = console.post(url(workspace, f"rules/{rule.id}/test/"), {**lead, "version": "draft"})
+    assert response.status_code == 200
+    result = response.content.decode()
+    assert 'data-testid="matched-segment">Big (draft)<' in result and "· the draft" in result
+    assert "Marcus" in result
+    live = console.post(url(workspace, f"rules/{rule.id}/test/"), lead).content.decode()
+    assert 'data-testid="matched-segment">Big<' in live and f"rule v{rule.version}" in live
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("draft", "This rule has no draft."),
+        ("latest", "A valid integer is required."),
+        ("99", "no version 99"),
+    ],
+)
+def test_test_a_lead_with_a_version_it_cannot_run_is_a_form_error(
+    console, workspace, rule, version, message
+):
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/test/"), {"email": "ana@bigco.com", "version": version}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_test_a_lead_on_a_meeting_rules_draft(console, workspace, make_rep):
+    ann = make_rep("Ann", working_hours={d: [["00:00", "23:59"]] for d in
+                   ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})  # fmt: skip
+    rule = actions.create_rule(workspace, kind="meeting", name="Demos")
+    fallback = Segment.objects.get(rule=rule, is_fallback=True)
+    drafts.start_draft(rule)
+    drafts.update_draft_segment(
+        rule,
+        fallback.id,
+        booking={"logic": "round_robin", "reps": [ann.id], "duration": 45, "min_notice": 0},
+    )
+    response = console.post(
+        url(workspace, f"rules/{rule.id}/meeting-test/"),
+        {"email": "ana@bigco.com", "timezone": "UTC", "version": "draft"},
+    )
+    assert response.status_code == 200, response.content.decode()[:800]
+    page = response.content.decode()
+    assert "· the draft ·" in page and "Ann" in page

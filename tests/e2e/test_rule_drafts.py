@@ -116,6 +116,19 @@ def test_edit_as_draft_publish_and_roll_back(logged_in_page, acme):
     )
     screenshot(page, "rule-draft-editor.png")
 
+    # Test a lead against the draft before publishing: there BigCo goes to Marcus.
+    test = page.locator("#test-lead")
+    expect(test.locator(".card-note")).to_have_text("Runs the draft · no side effects")
+    test.get_by_label("Email").fill("quinn@bigco.com")
+    test.get_by_role("button", name="Run test").click()
+    result = page.get_by_test_id("test-result")
+    expect(result.get_by_test_id("matched-segment")).to_have_text("BigCo")
+    expect(result.locator(".who")).to_contain_text("Marcus Chen")
+    expect(result.locator(".result-line")).to_contain_text("the draft")
+    result.scroll_into_view_if_needed()
+    screenshot(page, "rule-draft-test.png")
+    assert not Chat.objects.filter(lead__email="quinn@bigco.com").exists()
+
     # The live version still routes: nothing live moved, a BigCo lead goes to Dana.
     assert db_order(rule) == ["BigCo", "Support", "Fallback"]
     assert version(rule) == live_version

@@ -127,11 +127,39 @@ class ChatCreateSerializer(CopiedFieldsMixin, StrictSerializer):
     custom = CustomField(required=False)
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["draft"]}]}
+)
+class SimulatedVersionField(serializers.Field):
+    """Which version a simulation runs: "draft" (the rule's draft) or a version number."""
+
+    default_error_messages = {
+        "invalid": 'Give "draft" (the rule\'s draft) or a version number (a whole number from 1).'
+    }
+
+    def to_internal_value(self, data):
+        if data == "draft":
+            return data
+        if isinstance(data, int) and not isinstance(data, bool) and 1 <= data <= MAX_ID:
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+VERSION_HELP = (
+    'The version to simulate: "draft" (the rule\'s draft, before it is published) or an '
+    "earlier version's number; the live version when left out."
+)
+
+
 class SimulateSerializer(ChatCreateSerializer):
     """Either a chat-shaped body or `{"context": {...}}` with a ready context."""
 
     lead = LeadInSerializer(required=False)
     context = serializers.DictField(required=False)
+    version = SimulatedVersionField(required=False, help_text=VERSION_HELP)
 
     def validate(self, attrs):
         if "context" in attrs and "lead" in attrs:
@@ -156,7 +184,12 @@ class RecordedRefSerializer(serializers.Serializer):
 
 
 class RuleRefSerializer(RecordedRefSerializer):
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="null in a simulation of the rule's draft."
+    )
+    draft = serializers.BooleanField(
+        required=False, help_text="In a simulation: true when it ran the rule's draft."
+    )
 
 
 class PoolRefSerializer(RefSerializer):

@@ -31,11 +31,17 @@ CHATS = Chat.objects.select_related(
 )
 
 
+def simulated_rule_ref(rule_id: int, name: str, version: int | str) -> dict:
+    """A simulation's rule: its version's number, or null and `draft` for its draft."""
+    draft = version == "draft"
+    return {"id": rule_id, "name": name, "version": None if draft else version, "draft": draft}
+
+
 def simulation_data(routed: Routed) -> dict:
     outcome = routed.outcome
     return {
         "simulated": True,
-        "rule": {"id": routed.rule.id, "name": routed.rule.name, "version": routed.version},
+        "rule": simulated_rule_ref(routed.rule.id, routed.rule.name, routed.version),
         "segment": {"id": outcome.segment.id, "name": outcome.segment.name}
         if outcome.segment
         else None,

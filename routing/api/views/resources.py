@@ -135,8 +135,13 @@ class RuleViewSet(RuleVersionsMixin, RuleDraftMixin, RuleReplayMixin, CreatableA
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         context = data.pop("context", None)
+        version = data.pop("version", None)
         routed = actions.simulate(
-            self.workspace, rule, payload=None if context is not None else data, context=context
+            self.workspace,
+            rule,
+            payload=None if context is not None else data,
+            context=context,
+            version=version,
         )
         return Response(simulation_data(routed))
 

@@ -22,7 +22,7 @@ from routing.shadowing import shadowed
 
 from ..access import console_view
 from ..booking_forms import MeetingSegmentForm
-from ..forms import run_action
+from ..forms import TestLeadForm, run_action
 from ..vanished import deleted_meanwhile
 from .rules import HISTORY_ROWS, rule_or_rules
 from .segments import _action, _form_class, _render_form
@@ -95,6 +95,7 @@ def draft_editor(request, rule_id):
         "segments": _cards(snapshot),
         "links": links,
         "history": history(rule, limit=HISTORY_ROWS),
+        "test_form": TestLeadForm(workspace=request.workspace),  # runs the draft
         "reorder_url": reverse(
             "console:rule-draft-reorder", kwargs={"ws": request.workspace.id, "rule_id": rule.id}
         ),

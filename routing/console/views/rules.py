@@ -16,7 +16,7 @@ from routing.models import KnockLink, RoutingRule, Segment
 from routing.shadowing import shadowed
 
 from ..access import console_view
-from ..forms import RuleCreateForm, RuleSettingsForm, TestLeadForm, run_action
+from ..forms import RuleCreateForm, RuleSettingsForm, TestLeadForm, run_action, tested_version
 from ..vanished import deleted_meanwhile
 
 SEGMENTS = Segment.objects.select_related("assignee_rep", "assignee_pool", "assignee_agent")
@@ -171,7 +171,12 @@ def rule_test(request, rule_id):
     routed = None
     if form.is_valid():
         routed = run_action(
-            form, actions.simulate, request.workspace, rule, **form.simulate_kwargs()
+            form,
+            actions.simulate,
+            request.workspace,
+            rule,
+            version=tested_version(request),
+            **form.simulate_kwargs(),
         )
     return render(
         request,
