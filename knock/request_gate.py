@@ -12,7 +12,9 @@ wait for a place before they touch the database.
 
 A request that waits on a service outside this machine (a CRM lookup, a
 calendar's free/busy) gives its place up for that wait (`outside()`) and takes
-one again after it, so a slow CRM never holds the gate.
+one again after it, so a slow CRM never holds the gate. So does work that may
+take seconds (an API replay of up to 50,000 decisions): beside it, chats keep
+being routed as they were before the gate, sharing the GIL with it.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def holding() -> Gate | None:
 
 @contextmanager
 def outside():
-    """Around a wait on an outside service: the place is free meanwhile.
+    """Around a wait on an outside service, or work of seconds: the place is free
+    meanwhile.
 
     A no-op in a thread that holds no place (tests, the task worker, management
     commands, the WSGI server)."""

@@ -96,3 +96,25 @@ def test_schema_documents_replay(api):
     assert {"decisions", "changed", "by_assignee", "moves", "changes"} <= set(result["properties"])
     move = schema["components"]["schemas"]["ReplayMove"]
     assert set(move["properties"]) == {"from", "to", "count"}
+
+
+def test_an_api_replay_gives_its_place_in_the_gate_up_while_it_runs(api, seeded, monkeypatch):
+    """Seconds of replay must not hold one of the process's few places
+    (knock/request_gate.py): the core runs outside the gate, the request gets its
+    place back after."""
+    from knock import request_gate
+    from routing import replay
+
+    seen = []
+    core = replay.replay
+
+    def watched(*args, **kwargs):
+        seen.append(request_gate.holding())
+        return core(*args, **kwargs)
+
+    monkeypatch.setattr(replay, "replay", watched)
+    gate = request_gate.Gate(1)
+    with gate.admitted():
+        data = ok(api.post(url(seeded), {"version": seeded.new_version}, format="json"))
+        assert request_gate.holding() is gate
+    assert seen == [None] and data["decisions"] == 9
