@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from knock import request_gate
 from routing import cache
 from routing.facts import EnrichmentFacts
 
@@ -82,7 +83,8 @@ def lookup(settings: EnrichmentSettings, domain: str, *, use_cache: bool = True)
             return hit
     future = _pool().submit(_run, provider, domain)
     try:
-        answer = future.result(timeout=provider.timeout)
+        with request_gate.outside():  # a provider's wait holds no place in the gate
+            answer = future.result(timeout=provider.timeout)
     except FutureTimeout:
         future.cancel()  # drops it if it never started (a saturated pool)
         return EnrichmentFacts(provider=name, error=f"timeout after {provider.timeout:g} s")

@@ -79,3 +79,31 @@ def test_a_sleeping_provider_does_not_hold_up_the_routing(
     sleepy_provider["release"].set()
     assert sleepy_provider["answered"].wait(timeout=10)
     assert CachedAnswer.objects.count() == 0  # the late answer is dropped
+
+
+def test_a_providers_wait_holds_no_place_in_the_request_gate(
+    api, make_rep, http_settings, sleepy_provider
+):
+    """The request holds the one place of a gate (knock/request_gate.py); while the
+    provider sleeps another holder gets in, then lets the provider answer."""
+    from knock import request_gate
+
+    http_settings(http_url_template=sleepy_provider["url"], timeout_ms=5000)
+    make_rep("Dana")
+    gate, admitted = request_gate.Gate(1), threading.Event()
+
+    def other_request():
+        if sleepy_provider["started"].wait(timeout=10):
+            with gate.admitted():
+                admitted.set()
+        sleepy_provider["release"].set()
+
+    other = threading.Thread(target=other_request)
+    other.start()
+    with gate.admitted():
+        response = api.post("/api/v1/chats/", {"lead": {"email": "lee@sleepy-corp.com"}},
+                            format="json")  # fmt: skip
+    other.join(10)
+    assert response.status_code == 201, response.data
+    assert admitted.is_set()  # got the place while this request waited on the provider
+    assert response.data["context"]["company"]["name"] == "Too Late Inc"  # answered in time
