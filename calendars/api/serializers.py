@@ -13,6 +13,7 @@ from routing.api.serializers.chats import (
     IntentInSerializer,
     LeadInSerializer,
     LeadOutSerializer,
+    RecordedRefSerializer,
     RefSerializer,
     RuleRefSerializer,
     SessionInSerializer,
@@ -194,7 +195,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         d = obj.decision
         return {"id": d.rule_id, "name": d.rule_name, "version": d.rule_version}
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(RecordedRefSerializer(allow_null=True))  # id null once deleted
     def get_segment(self, obj):
         d = obj.decision
         return {"id": d.segment_id, "name": d.segment_name} if d.via == "segment" else None

@@ -305,3 +305,27 @@ def test_simulate_a_meeting_rules_draft(api, two_reps, meeting_rule):
     live = api.post(f"/api/v1/rules/{meeting_rule.id}/simulate/", body, format="json").json()
     assert live["duration"] == 30 and len(live["slots"]) == 6 and live["rule"]["draft"] is False
     assert written() == before
+
+
+def test_a_meetings_segment_keeps_its_name_with_a_null_id_once_deleted(
+    api, rep_factory, meeting_rule
+):
+    """As a decision's recorded references (found by `make fuzz` on a meeting whose
+    rule had been deleted: the schema said the segment's id was never null)."""
+    ann = rep_factory("Ann")
+    segment = actions.add_segment(
+        meeting_rule,
+        name="Everyone",
+        conditions={"field": "lead.email", "op": "exists"},
+        booking={"logic": "single_rep", "reps": [ann.id], "min_notice": 0},
+    )
+    offer = ask(api).json()
+    meeting = book(api, offer["id"], offer["slots"][0]["start"]).json()
+    assert meeting["segment"] == {"id": segment.id, "name": "Everyone"}
+    actions.delete_segment(segment)
+    again = api.get(f"{MEETINGS}{meeting['id']}/").json()
+    assert again["segment"] == {"id": None, "name": "Everyone"}
+    schema = api.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    segment_schema = schema["Meeting"]["properties"]["segment"]
+    ref = next(s for s in segment_schema["allOf"] if "$ref" in s)["$ref"].rsplit("/", 1)[1]
+    assert schema[ref]["properties"]["id"]["nullable"] is True

@@ -121,10 +121,16 @@ class Api:
         self.token = token
 
     def post(self, path: str, body: dict) -> dict:
+        return self.send("POST", path, body)
+
+    def put(self, path: str, body: dict) -> dict:
+        return self.send("PUT", path, body)
+
+    def send(self, method: str, path: str, body: dict) -> dict:
         request = urllib.request.Request(
             self.base + path,
             data=json.dumps(body).encode(),
-            method="POST",
+            method=method,
             headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
         )
         try:
@@ -132,7 +138,9 @@ class Api:
                 return json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace")[:500]
-            raise SystemExit(f"[fuzz] seeding POST {path} answered {exc.code}: {detail}") from None
+            raise SystemExit(
+                f"[fuzz] seeding {method} {path} answered {exc.code}: {detail}"
+            ) from None
 
 
 def seed(api: Api) -> None:
@@ -148,7 +156,7 @@ def seed(api: Api) -> None:
          "members": [{"rep": r, "weight": 1} for r in reps[:3]]},
     )["id"]  # fmt: skip
     rule = api.post("rules/", {"name": "Inbound", "kind": "chat"})["id"]
-    api.post("rules/", {"name": "Demos", "kind": "meeting"})
+    demos = api.post("rules/", {"name": "Demos", "kind": "meeting"})["id"]
     segments = [
         ({"field": "company.employees", "op": "gt", "value": 200},
          {"type": "pool", "id": pool}),
@@ -166,6 +174,40 @@ def seed(api: Api) -> None:
     api.post("links/", {"slug": "g2", "name": "G2 listing", "channel": "G2"})
     for n, email in enumerate(["ana@bigco.com", "bo@acme.com", "cy@gmail.com"]):
         api.post("chats/", {"link": "inbound", "lead": {"email": email}, "message": f"hi {n}"})
+    seed_meetings(api, demos)
+
+
+ALWAYS = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def seed_meetings(api: Api, rule: int) -> None:
+    """Booked meetings, a busy block and a draft, so that a meeting's detail, cancel,
+    no-show and reschedule, a busy block's delete and a draft's publish meet real
+    rows (schemathesis reported them as reached only with unknown ids)."""
+    mia = api.post("reps/", {"name": "Mia", "email": "mia@fuzz.test", "working_hours": ALWAYS})[
+        "id"
+    ]
+    api.post(
+        f"rules/{rule}/segments/",
+        {"name": "Everyone", "conditions": {"field": "lead.email", "op": "exists"},
+         "booking": {"logic": "single_rep", "reps": [mia], "duration": 30, "min_notice": 0}},
+    )  # fmt: skip
+    api.post("links/", {"slug": "demo", "name": "Demo", "channel": "Web", "meeting_rule": rule})
+    for n in range(3):
+        offer = api.post(
+            "meetings/availability/", {"link": "demo", "lead": {"email": f"m{n}@bigco.com"}}
+        )
+        api.post("meetings/", {"availability": offer["id"], "start": offer["slots"][n]["start"]})
+    busy = api.post(
+        f"reps/{mia}/busy/",
+        {"start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z", "title": "Offsite"},
+    )
+    assert busy["id"], busy
+    # A draft of the meeting rule: a longer meeting, the fallback as it is.
+    everyone = {"name": "Everyone", "conditions": {"field": "lead.email", "op": "exists"},
+                "booking": {"logic": "single_rep", "reps": [mia], "duration": 45}}  # fmt: skip
+    fallback = {"name": "Fallback", "booking": {"logic": "single_rep", "default_rep": True}}
+    api.put(f"rules/{rule}/draft/", {"segments": [everyone, fallback]})
 
 
 def main() -> int:
