@@ -12,10 +12,11 @@ wait for a place before they touch the database.
 
 A request that waits on a service outside this machine (a CRM lookup, an
 enrichment provider, a calendar's free/busy) gives its place up for that wait
-(`outside()`) and takes one again after it, so a slow CRM never holds the gate.
-So does work that may take seconds (an API replay of up to 50,000 decisions):
-beside it, chats keep being routed as they were before the gate, sharing the
-GIL with it.
+(`outside()`), so a slow CRM never holds the gate, and takes one again after it
+if one is free, else it goes on without one (`outside()` says why). So does
+work that may take seconds (an API replay of up to 50,000 decisions): beside
+it, chats keep being routed as they were before the gate, sharing the GIL with
+it.
 """
 
 from __future__ import annotations
@@ -52,14 +53,16 @@ class Gate:
 
     @contextmanager
     def admitted(self):
-        """Hold a place for the block (the whole of one request)."""
+        """Hold a place for the block (the whole of one request), unless `outside()`
+        gave it up meanwhile and found none free after."""
         self._semaphore.acquire()
         _local.gate = self
         try:
             yield
         finally:
-            _local.gate = None
-            self._semaphore.release()
+            if _local.gate is self:
+                _local.gate = None
+                self._semaphore.release()
 
 
 def holding() -> Gate | None:
@@ -70,7 +73,11 @@ def holding() -> Gate | None:
 @contextmanager
 def outside():
     """Around a wait on an outside service, or work of seconds: the place is free
-    meanwhile.
+    meanwhile. After it the request takes a place again if one is free, and
+    otherwise goes on without one: it must never wait for the gate while it holds
+    a database connection (taken by its token query) that the holders may be
+    waiting for in the connection pool. So the gate is exceeded only by requests
+    that waited on a CRM, a provider or a calendar, as when there was no gate.
 
     A no-op in a thread that holds no place (tests, the task worker, management
     commands, the WSGI server)."""
@@ -83,5 +90,5 @@ def outside():
     try:
         yield
     finally:
-        gate._semaphore.acquire()
-        _local.gate = gate
+        if gate._semaphore.acquire(blocking=False):
+            _local.gate = gate

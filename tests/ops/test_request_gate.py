@@ -81,3 +81,27 @@ def test_a_remote_crm_lookup_holds_no_place_while_it_waits():
         admitted_meanwhile.set()
     thread.join(5)
     assert admitted_meanwhile.is_set() and not thread.is_alive()
+
+
+def test_after_a_wait_outside_a_request_never_waits_for_a_place():
+    """Back from its wait with every place taken, the request goes on without one
+    (it may hold a database connection a holder waits for) and, at its end, gives
+    back nothing it does not hold: the gate still has exactly its places."""
+    gate = Gate(1)
+    other_in, other_may_leave = threading.Event(), threading.Event()
+
+    def other():
+        with gate.admitted():
+            other_in.set()
+            other_may_leave.wait(5)
+
+    thread = threading.Thread(target=other)
+    with gate.admitted():
+        with request_gate.outside():
+            thread.start()
+            assert other_in.wait(5)  # the place went to the other request
+        assert request_gate.holding() is None  # none free: on without one, not blocked
+    other_may_leave.set()
+    thread.join(5)
+    assert gate._semaphore.acquire(blocking=False)  # the one place is back...
+    assert not gate._semaphore.acquire(blocking=False)  # ...and only one
