@@ -10,13 +10,12 @@ pool's row lock (routing.pools) holds it that much longer. The gate lets at
 most KNOCK_REQUEST_CONCURRENCY requests (default 3) run at once; the others
 wait for a place before they touch the database.
 
-A request that waits on a service outside this machine (a CRM lookup, an
-enrichment provider, a calendar's free/busy) gives its place up for that wait
-(`outside()`), so a slow CRM never holds the gate, and takes one again after it
-if one is free, else it goes on without one (`outside()` says why). So does
-work that may take seconds (an API replay of up to 50,000 decisions): beside
-it, chats keep being routed as they were before the gate, sharing the GIL with
-it.
+A request gives its place up (`outside()`) while it waits on a service outside
+this machine (a CRM lookup, an enrichment provider, a calendar's free/busy), so
+a slow CRM never holds the gate, and while it does work that may take seconds
+(an API replay of up to 50,000 decisions), so chats keep being routed beside
+it. Afterwards it takes a place again if one is free, else it goes on without
+one (`outside()` says why).
 """
 
 from __future__ import annotations

@@ -231,3 +231,38 @@ def test_rep_calendar_busy_blocks(logged_in_page, acme):
     page.get_by_role("button", name=re.compile("Delete busy block Team sync")).click()
     expect(toast(page)).to_have_text("Busy block removed.")
     assert not BusyBlock.objects.exists()
+
+
+def test_test_a_lead_on_a_meeting_rules_draft(logged_in_page, acme):
+    """Edit as draft: Marcus leaves the segment in the draft only. Test a lead on the
+    draft's page offers Dana alone, says it ran the draft, and the live rule still
+    offers both."""
+    page = logged_in_page
+    build_meeting_rule(page, acme)
+    page.get_by_role("button", name="Edit as draft").click()
+    expect(page.get_by_test_id("draft-badge")).to_have_text("Draft")
+    card(page, "Business emails").get_by_role("link", name="Edit").click()
+    page.get_by_label("Marcus Chen").uncheck()
+    page.get_by_role("button", name="Save in draft").click()
+    expect(toast(page)).to_have_text("Saved “Business emails” in the draft.")
+
+    test = page.locator("#test-lead")
+    expect(test.locator(".card-note")).to_have_text("Runs the draft · no side effects")
+    test.get_by_label("Email").fill("ana@bigco.com")
+    test.get_by_role("button", name="Run test").click()
+    result = page.get_by_test_id("test-result")
+    expect(result.get_by_test_id("matched-segment")).to_have_text("Business emails")
+    expect(result.locator(".result-line")).to_contain_text("the draft")
+    entries = page.get_by_test_id("rep-entries")
+    expect(entries).to_contain_text("Dana Whitfield")
+    expect(entries).not_to_contain_text("Marcus Chen")
+    screenshot(page, "meeting-rule-draft-test.png")
+
+    page.get_by_role("link", name="live rule").click()  # the draft card's link
+    test = page.locator("#test-lead")
+    test.get_by_label("Email").fill("ana@bigco.com")
+    test.get_by_role("button", name="Run test").click()
+    expect(page.get_by_test_id("test-result").locator(".result-line")).not_to_contain_text(
+        "the draft"
+    )
+    expect(page.get_by_test_id("rep-entries")).to_contain_text("Marcus Chen")
