@@ -34,22 +34,14 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse
 from django.urls import set_script_prefix
 
-from knock.request_gate import Gate, request_concurrency
+from knock.request_gate import Gate, positive_setting, request_concurrency
 
 DEFAULT_THREADS = 40
 
 
 def request_threads(value: str | None) -> int:
     """The pool's size KNOCK_REQUEST_THREADS asks for (a positive integer)."""
-    if value is None or not value.strip():
-        return DEFAULT_THREADS
-    try:
-        threads = int(value)
-    except ValueError:
-        threads = 0
-    if threads < 1:
-        raise ValueError(f"KNOCK_REQUEST_THREADS={value!r}: a positive number of threads.")
-    return threads
+    return positive_setting("KNOCK_REQUEST_THREADS", value, DEFAULT_THREADS, "threads")
 
 
 class SyncChainASGIHandler(ASGIHandler):

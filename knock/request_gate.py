@@ -28,19 +28,25 @@ DEFAULT_CONCURRENCY = 3
 _local = threading.local()
 
 
+def positive_setting(name: str, value: str | None, default: int, what: str) -> int:
+    """The positive integer an environment variable `name` asks for (`default` when it
+    is unset or blank); a ValueError naming it and `what` it counts otherwise."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{name}={value!r}: a positive number of {what}.")
+    return number
+
+
 def request_concurrency(value: str | None) -> int:
     """The number of places KNOCK_REQUEST_CONCURRENCY asks for (a positive integer)."""
-    if value is None or not value.strip():
-        return DEFAULT_CONCURRENCY
-    try:
-        places = int(value)
-    except ValueError:
-        places = 0
-    if places < 1:
-        raise ValueError(
-            f"KNOCK_REQUEST_CONCURRENCY={value!r}: a positive number of requests at once."
-        )
-    return places
+    return positive_setting(
+        "KNOCK_REQUEST_CONCURRENCY", value, DEFAULT_CONCURRENCY, "requests at once"
+    )
 
 
 class Gate:
