@@ -200,3 +200,24 @@ def test_test_a_lead_other_workspace_or_chat_rule_is_a_404(workspace, console, g
             w(workspace, f"rules/{rule.id}/meeting-test/"), {"email": "a@b.co", **window()}
         )
         assert response.status_code == 404
+
+
+def test_test_a_lead_on_a_meeting_rules_draft(workspace, console, meeting_rule, rep_factory):
+    """The draft's page runs the draft (hidden `version`): its fallback books Ann."""
+    from routing.actions import drafts
+
+    ann = rep_factory("Ann")
+    fallback = Segment.objects.get(rule=meeting_rule, is_fallback=True)
+    drafts.start_draft(meeting_rule)
+    drafts.update_draft_segment(
+        meeting_rule,
+        fallback.id,
+        booking={"logic": "round_robin", "reps": [ann.id], "duration": 45, "min_notice": 0},
+    )
+    response = console.post(
+        w(workspace, f"rules/{meeting_rule.id}/meeting-test/"),
+        {"email": "ana@bigco.com", "timezone": "UTC", "version": "draft"},
+    )
+    assert response.status_code == 200, response.content.decode()[:800]
+    page = response.content.decode()
+    assert "· the draft ·" in page and "Ann" in page

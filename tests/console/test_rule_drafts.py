@@ -256,23 +256,3 @@ def test_test_a_lead_with_a_version_it_cannot_run_is_a_form_error(
     )
     assert response.status_code == 400
     assert message in response.content.decode()
-
-
-def test_test_a_lead_on_a_meeting_rules_draft(console, workspace, make_rep):
-    ann = make_rep("Ann", working_hours={d: [["00:00", "23:59"]] for d in
-                   ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})  # fmt: skip
-    rule = actions.create_rule(workspace, kind="meeting", name="Demos")
-    fallback = Segment.objects.get(rule=rule, is_fallback=True)
-    drafts.start_draft(rule)
-    drafts.update_draft_segment(
-        rule,
-        fallback.id,
-        booking={"logic": "round_robin", "reps": [ann.id], "duration": 45, "min_notice": 0},
-    )
-    response = console.post(
-        url(workspace, f"rules/{rule.id}/meeting-test/"),
-        {"email": "ana@bigco.com", "timezone": "UTC", "version": "draft"},
-    )
-    assert response.status_code == 200, response.content.decode()[:800]
-    page = response.content.decode()
-    assert "· the draft ·" in page and "Ann" in page
