@@ -55,6 +55,17 @@ def routed_to(acme, email: str) -> int:
     return routed.chat.decision.rep_id
 
 
+def run_draft_test(page: Page, email: str):
+    """Test a lead on a draft's page (its card says it runs the draft); the result."""
+    test = page.locator("#test-lead")
+    expect(test.locator(".card-note")).to_have_text("Runs the draft · no side effects")
+    test.get_by_label("Email").fill(email)
+    test.get_by_role("button", name="Run test").click()
+    result = page.get_by_test_id("test-result")
+    expect(result.locator(".result-line")).to_contain_text("the draft")
+    return result
+
+
 def confirm_next(page: Page, expected: str) -> None:
     def accept(dialog):
         assert expected in dialog.message, dialog.message
@@ -117,14 +128,9 @@ def test_edit_as_draft_publish_and_roll_back(logged_in_page, acme):
     screenshot(page, "rule-draft-editor.png")
 
     # Test a lead against the draft before publishing: there BigCo goes to Marcus.
-    test = page.locator("#test-lead")
-    expect(test.locator(".card-note")).to_have_text("Runs the draft · no side effects")
-    test.get_by_label("Email").fill("quinn@bigco.com")
-    test.get_by_role("button", name="Run test").click()
-    result = page.get_by_test_id("test-result")
+    result = run_draft_test(page, "quinn@bigco.com")
     expect(result.get_by_test_id("matched-segment")).to_have_text("BigCo")
     expect(result.locator(".who")).to_contain_text("Marcus Chen")
-    expect(result.locator(".result-line")).to_contain_text("the draft")
     result.scroll_into_view_if_needed()
     screenshot(page, "rule-draft-test.png")
     assert not Chat.objects.filter(lead__email="quinn@bigco.com").exists()
