@@ -134,7 +134,7 @@ def simulate(
     `version`: the live version (None), "draft" or an earlier version's number."""
     started = time.perf_counter()
     now = now or timezone.now()
-    chosen = chat_routing.simulated_rule(rule, version) if version is not None else None
+    label, chosen = chat_routing.simulated_rule(rule, version)
     _, _, _, context, gaps, crm = prepare(workspace, payload, now=now)
     owner_id = getattr(crm, "owner_rep_id", None)
     tz = payload.get("timezone") or "UTC"
@@ -148,8 +148,8 @@ def simulate(
         tz=tz,
         window=window,
         now=now,
-        why=chat_routing.simulation_of(chosen[0] if chosen else None),
-        rule=chosen[1] if chosen else None,
+        why=chat_routing.simulation_of(label),
+        rule=chosen,
     )
     check_window(result.booking, window, now)
     result.duration_ms = (time.perf_counter() - started) * 1000

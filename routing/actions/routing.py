@@ -327,9 +327,12 @@ def _record(workspace, payload, lead, link, crm, version, outcome, context, load
     return chat, decision
 
 
-def simulated_rule(rule: RoutingRule, version) -> tuple[int | str, engine.CompiledRule]:
-    """The version a simulation asks for, compiled: "draft" (the rule's draft, a 400
-    on `version` when it has none) or a version number (a 400 if it has no such)."""
+def simulated_rule(rule: RoutingRule, version) -> tuple:
+    """(label, compiled) for the version a simulation asks for: "draft" (the rule's
+    draft, a 400 on `version` when it has none), a version number (a 400 if it has
+    no such), or (None, None) for the live version (None)."""
+    if version is None:
+        return None, None
     if version == "draft":
         _, snapshot = replay_target(rule, "draft")
         return "draft", engine.compile_rule(snapshot)
@@ -351,7 +354,7 @@ def simulate(
     started = time.perf_counter()
     now = timezone.now()
     gaps: dict = {}
-    chosen = simulated_rule(rule, version) if version is not None else None
+    label, chosen = simulated_rule(rule, version)
     if context is None:
         if payload is None:
             raise ActionError({"detail": "Give either a chat payload or a context."})
@@ -362,14 +365,14 @@ def simulate(
         rule.id,
         context,
         gaps,
-        why=simulation_of(chosen[0] if chosen else None),
+        why=simulation_of(label),
         now=now,
         for_update=False,
-        rule=chosen[1] if chosen else None,
+        rule=chosen,
     )
     duration_ms = (time.perf_counter() - started) * 1000
-    if chosen is not None:
-        return Routed(None, None, outcome, rule, chosen[0], context, duration_ms)
+    if label is not None:
+        return Routed(None, None, outcome, rule, label, context, duration_ms)
     return Routed(None, None, outcome, found.rule, found.version, context, duration_ms)
 
 
