@@ -63,6 +63,15 @@ def summary(results: list[tuple[loadgen.Result, dict]]) -> dict:
     }
 
 
+def round_ratios(results: dict[str, list], top: str, bottom: str) -> list[float]:
+    """``top``'s throughput over ``bottom``'s in each round: how far one run's ratio
+    moves with the machine's noise (the rounds alternate, so each pair ran side by side)."""
+    return [
+        (len(a.samples) / a.seconds) / (len(b.samples) / b.seconds)
+        for (a, _), (b, _) in zip(results[top], results[bottom], strict=True)
+    ]
+
+
 def statement(sql: str) -> str:
     """'SELECT routing_lead', 'INSERT routing_chat', 'SAVEPOINT', ... for one SQL text."""
     verb = sql.split(None, 1)[0].upper()
@@ -157,6 +166,10 @@ def run(connections: int = 8, seconds: float = 8.0, rounds: int = 2, warmup: flo
         out = {name: summary(rs) for name, rs in results.items()}
         ratio = out["product"]["throughput_rps"] / out["floor"]["throughput_rps"]
         scaling = out["product"]["throughput_rps"] / out["product_1"]["throughput_rps"]
+        spreads = {
+            "ratio_rounds": round_ratios(results, "product", "floor"),
+            "workers_ratio_rounds": round_ratios(results, "product", "product_1"),
+        }
         profiles = {}
         if profile_seconds and (profile_below is None or ratio < profile_below):
             from bench import profiling
@@ -180,6 +193,7 @@ def run(connections: int = 8, seconds: float = 8.0, rounds: int = 2, warmup: flo
     out["workers"] = workers
     out["ratio"] = ratio
     out["workers_ratio"] = scaling
+    out.update(spreads)
     if profiles:
         out["profiles"] = profiles
     return out

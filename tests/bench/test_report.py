@@ -44,3 +44,26 @@ def test_the_targets_are_the_issue_16_ones():
     assert report.TARGETS["pool_ratio"] == 1.5
     assert report.TARGETS["floor_ratio"] == 0.5
     assert report.TARGETS["meetings_p50_ms"] == 150.0
+
+
+def test_the_summary_shows_how_far_each_round_ratio_moved():
+    r = copy.deepcopy(RUN)
+    r["http"]["ratio_rounds"] = [0.251, 0.289]
+    r["http"]["workers_ratio_rounds"] = [1.41, 1.63]
+    text = report.render(r)
+    assert "per round 0.25–0.29×" in text
+    assert "per round 1.41–1.63×" in text
+    # A run without them (an older last-run.json) renders as before.
+    assert "; per round" not in report.render(RUN)
+
+
+def test_round_ratios_pair_each_round_of_two_endpoints():
+    from bench.http_bench import round_ratios
+    from bench.loadgen import Result
+
+    def result(requests: int, seconds: float) -> tuple[Result, dict]:
+        return Result(0.0, seconds, [(0.0, 0.001, 201)] * requests), {}
+
+    results = {"product": [result(100, 1.0), result(300, 2.0)],
+               "floor": [result(400, 1.0), result(500, 2.0)]}  # fmt: skip
+    assert round_ratios(results, "product", "floor") == [0.25, 0.6]
