@@ -27,7 +27,7 @@ from .api.serializers import AvailabilityRequestSerializer
 from .availability import localize
 from .console.forms import AwareTimeField
 from .console.slots import by_day
-from .models import Availability
+from .models import Availability, Meeting
 
 UTM_KEYS = ("source", "medium", "campaign", "term", "content")
 FIRST_DAYS = 5  # shown at once; the later days sit behind a "More days" disclosure
@@ -164,6 +164,14 @@ def book_confirm(request, workspace, slug):
     except actions.Conflict as exc:
         message = "Sorry, that time was just taken. Here are the times still free."
         return _again(request, link, availability, message, 409, slots=exc.slots)
+    except actions.AlreadyBooked as exc:
+        # A second submit of a form that booked already (a double click, the back
+        # button): the meeting it booked, when it still stands; else ask again.
+        meeting = Meeting.objects.filter(id=exc.meeting_id, status="booked").first()
+        if meeting is not None:
+            return _booked(request, link, availability, meeting, already=True)
+        notice = "That booking form has been used already. Please ask for times again."
+        return _start_over(request, link, notice, email=availability.lead.email)
     except ActionError as exc:
         if "start" in exc.errors:  # not one of the offered times: offer the free ones again
             message = "That time is not one we offered. Please pick one of these."
@@ -171,6 +179,10 @@ def book_confirm(request, workspace, slug):
         # An hour-old (or disqualified) availability: ask again, the email kept.
         notice = f"{exc.text()} Please ask for times again."
         return _start_over(request, link, notice, email=availability.lead.email)
+    return _booked(request, link, availability, meeting)
+
+
+def _booked(request, link, availability, meeting, *, already: bool = False):
     zone = ZoneInfo(availability.timezone)
     start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
     others = [r.name for r in meeting.reps.order_by("id") if r.id != meeting.owner_id]
@@ -182,6 +194,7 @@ def book_confirm(request, workspace, slug):
         when=f"{start:%A %-d %B} at {start:%H:%M}–{end:%H:%M}",
         others=others,
         zone=availability.timezone,
+        already=already,
     )
 
 

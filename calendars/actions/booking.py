@@ -40,6 +40,17 @@ class Conflict(ActionError):
         self.slots = slots
 
 
+class AlreadyBooked(ActionError):
+    """The availability has booked its meeting already (a 400 naming it)."""
+
+    def __init__(self, meeting_id: int):
+        super().__init__({"availability": [
+            f"This availability has booked a meeting already (meeting {meeting_id}); "
+            "ask for availability again."
+        ]})  # fmt: skip
+        self.meeting_id = meeting_id
+
+
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -179,6 +190,7 @@ def book(
         )
     if availability.expired(now):
         raise ActionError({"availability": ["This availability is older than an hour; ask again."]})
+    _not_booked_yet(availability)
     slot = _offered(availability, start)
     if slot is None:
         raise ActionError({"start": ["Not one of the offered slots."]})
@@ -194,6 +206,10 @@ def book(
     external = lookup.external_busy(reps, span)  # live, time-boxed, before any lock
     try:
         with transaction.atomic(durable=True):
+            # One meeting per availability: its row is locked first (then the reps, in
+            # id order), so of two bookings of one offer the second sees the first's.
+            list(Availability.objects.select_for_update().filter(pk=availability.pk))
+            _not_booked_yet(availability)
             _lock(candidates)
             free = free_reps(reps, booking, start, now=now, external=external)
             try:
@@ -208,6 +224,15 @@ def book(
             "This slot was taken meanwhile; pick another.", fresh_slots(availability, now=now)
         ) from None
     return meeting
+
+
+def _not_booked_yet(availability: Availability) -> None:
+    """An availability books one meeting: a second booking of it is a 400 naming the
+    first (cancelled or not: the lead asks for availability again)."""
+    booked = Meeting.objects.filter(availability=availability).values_list("id", flat=True)
+    first = booked.first()
+    if first is not None:
+        raise AlreadyBooked(first)
 
 
 class _Taken(Exception):

@@ -103,7 +103,8 @@ def reschedule(meeting: Meeting, start, *, now=None) -> Meeting:
 
 
 def reschedule_slots(meeting, attendees, booking, now) -> list[dict]:
-    """The slots every attendee is free at (their own meeting aside), in the lead's zone."""
+    """The slots every attendee is free at (their own meeting aside), in the lead's zone;
+    not the meeting's own start (moving there is no move)."""
     rules = slot_rules(booking)
     lo, hi = slots_maths.window(now, rules)
     cals = lookup.calendars_for(
@@ -113,4 +114,5 @@ def reschedule_slots(meeting, attendees, booking, now) -> list[dict]:
         slots_maths.rep_slots(cals[r.id], rules, now=now, start=lo, end=hi) for r in attendees
     ]
     tz = meeting.availability.timezone if meeting.availability else "UTC"
-    return slots_maths.localize(slots_maths.intersection(avails), tz)
+    slots = [s for s in slots_maths.intersection(avails) if s.start != meeting.start]
+    return slots_maths.localize(slots, tz)

@@ -162,6 +162,7 @@ def meeting_reschedule(request, meeting_id):
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         return _detail(request, meeting, reschedule_form=form, status=400)
+    unmoved = form.cleaned_data["start"] == meeting.start
     try:
         moved = actions.reschedule(meeting, form.cleaned_data["start"])
     except actions.Conflict as exc:
@@ -175,7 +176,11 @@ def meeting_reschedule(request, meeting_id):
                 form.add_error(field if field in form.fields else None, str(message))
         return _detail(request, _meeting(request, meeting_id), reschedule_form=form, status=400)
     local = moved.start.astimezone(_zone(meeting.owner.timezone if meeting.owner else "UTC"))
-    messages.success(request, f"Moved to {local:%a %-d %b %H:%M} ({local.tzname()}).")
+    when = f"{local:%a %-d %b %H:%M} ({local.tzname()})"
+    if unmoved:
+        messages.info(request, f"The meeting is at {when} already: nothing changed.")
+    else:
+        messages.success(request, f"Moved to {when}.")
     return redirect("calendars:meeting", ws=request.workspace.id, meeting_id=meeting.id)
 
 

@@ -3,7 +3,8 @@ no-show. Bad input is a form error and writes nothing; another workspace's is a 
 
 # ruff: noqa: F811 - the fixtures imported from console_support are test arguments
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.test import Client
 
 from calendars import actions as meetings
 from calendars.models import Meeting
+from outbox.models import Delivery
 from routing.models import Membership
 
 from .conftest import tomorrow
@@ -113,6 +115,23 @@ def test_reschedule_to_a_free_slot(workspace, console, booked):
     )
     assert response.status_code == 302, response.content.decode()[:500]
     assert state(meeting)[1] == new
+
+
+def test_reschedule_to_where_it_is_says_nothing_changed(workspace, console, booked):
+    meeting = booked["meeting"]
+    page = console.get(w(workspace, f"meetings/{meeting.id}/")).content.decode()
+    offered = [datetime.fromisoformat(v) for v in re.findall(r'name="start" value="([^"]+)"', page)]
+    assert offered and meeting.start not in offered  # its own time is not offered as a move
+    before, deliveries = state(meeting), Delivery.objects.count()
+    response = console.post(
+        w(workspace, f"meetings/{meeting.id}/reschedule/"),
+        {"start": meeting.start.isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "already: nothing changed" in response.content.decode()
+    assert "Moved to" not in response.content.decode()
+    assert state(meeting) == before and Delivery.objects.count() == deliveries
 
 
 def test_reschedule_onto_a_busy_owner_is_a_409_with_fresh_slots(workspace, console, booked):

@@ -107,6 +107,29 @@ def test_slot_taken_meanwhile_shows_fresh_slots(workspace, page, ann):
     assert Meeting.objects.count() == 1
 
 
+def test_a_second_submit_of_a_booked_form_shows_the_meeting(workspace, page, ann):
+    client = Client()
+    offered = ask(client, page)
+    slots = starts(offered.content.decode())
+    availability = offered.context["availability"]
+    confirm = f"/l/{workspace.slug}/demo/book/confirm/"
+    assert client.post(confirm, {"availability": availability.id, "start": slots[0]},
+                       **HTMX).status_code == 200  # fmt: skip
+    # Back, and another time picked on the same form: the meeting it booked, not two.
+    again = client.post(confirm, {"availability": availability.id, "start": slots[1]}, **HTMX)
+    html = again.content.decode()
+    assert again.status_code == 200 and 'data-testid="already-booked"' in html
+    meeting = Meeting.objects.get()
+    local = meeting.start.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"{local:%H:%M}" in html and "You're booked" in html
+    # Once that meeting is cancelled, the form asks for times again.
+    meetings.cancel(meeting)
+    third = client.post(confirm, {"availability": availability.id, "start": slots[1]}, **HTMX)
+    assert third.status_code == 400 and "used already" in third.content.decode()
+    assert 'value="lee@bigco.com"' in third.content.decode()
+    assert Meeting.objects.count() == 1
+
+
 def test_disqualified_lead_gets_a_polite_message_and_the_chat(
     workspace, page, meeting_rule, with_booking
 ):

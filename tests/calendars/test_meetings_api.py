@@ -149,6 +149,26 @@ def test_a_taken_slot_is_a_409_with_fresh_slots(api, rep_factory, with_booking):
     assert book(api, second["id"], fresh[0]["start"]).status_code == 201
 
 
+def test_an_availability_books_one_meeting(api, two_reps):
+    offer = ask(api).json()
+    first = book(api, offer["id"], offer["slots"][0]["start"])
+    assert first.status_code == 201
+    meeting = first.json()["id"]
+    before = written()
+    again = book(api, offer["id"], offer["slots"][1]["start"])
+    assert again.status_code == 400
+    assert again.json() == {"availability": [
+        f"This availability has booked a meeting already (meeting {meeting}); "
+        "ask for availability again."
+    ]}  # fmt: skip
+    assert written() == before
+    # Cancelled, the meeting still used the offer up: the lead asks again.
+    assert api.post(f"{MEETINGS}{meeting}/cancel/", {}, format="json").status_code == 200
+    assert book(api, offer["id"], offer["slots"][1]["start"]).status_code == 400
+    fresh = ask(api).json()
+    assert book(api, fresh["id"], fresh["slots"][1]["start"]).status_code == 201
+
+
 def test_idempotency_key_replays_the_first_booking(api, two_reps):
     offer = ask(api).json()
     slot = offer["slots"][0]["start"]

@@ -104,3 +104,25 @@ def test_sixteen_threads_round_robin_over_four_reps_get_four_each():
         assert all(
             a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False)
         )
+
+
+def test_sixteen_threads_one_availability_book_one_meeting():
+    """One lead's offer books once, even when its slots are booked at once from 16
+    threads (a double submit, two tabs): the availability's row lock orders them."""
+    workspace, reps = _world(4, "any_calendar")
+    offer = _offer(workspace, 0)
+    starts = [slot.start for slot in offer.slots][:THREADS]
+    assert len(starts) == THREADS
+
+    def worker(n):
+        try:
+            return cal.book(workspace, offer.availability.id, starts[n]).id
+        except cal.AlreadyBooked as exc:
+            return ("already", exc.meeting_id)
+
+    results, errors = _run(worker)
+    assert not errors, errors
+    (meeting,) = Meeting.objects.all()
+    assert sorted(results, key=str) == sorted(
+        [meeting.id, *[("already", meeting.id)] * (THREADS - 1)], key=str
+    )
