@@ -1,12 +1,8 @@
 """The console's Slack settings form."""
 
-import re
-
 from django import forms
 
-# Slack channel names: lowercase letters, digits, -, _ and . (at most 80); ids: C…/G….
-CHANNEL_NAME = re.compile(r"#?[a-z0-9][a-z0-9._-]{0,79}")
-CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,}")
+from routing.slack_channels import ChannelError, clean_channel
 
 
 class SlackSettingsForm(forms.Form):
@@ -22,13 +18,11 @@ class SlackSettingsForm(forms.Form):
     disconnect = forms.BooleanField(required=False, label="Disconnect (use the local outbox)")
 
     def clean_default_channel(self):
-        channel = self.cleaned_data["default_channel"].strip()
-        if channel and not (CHANNEL_NAME.fullmatch(channel) or CHANNEL_ID.fullmatch(channel)):
-            raise forms.ValidationError(
-                f"“{channel}” is not a Slack channel: give a name like #leads (lowercase "
-                "letters, digits, - and _) or a channel id like C0123456789."
-            )
-        return channel
+        # The rule a monitoring channel follows too (routing/slack_channels.py).
+        try:
+            return clean_channel(self.cleaned_data["default_channel"])
+        except ChannelError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean_bot_token(self):
         token = self.cleaned_data["bot_token"].strip()

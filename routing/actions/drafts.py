@@ -27,9 +27,11 @@ from .rules import (
     _people_fields,
     clean_assignee,
     clean_conditions,
+    clean_monitoring_channel,
     current_version,
     publish_version,
 )
+from .segments import SEGMENT_NAME_TAKEN, copy_name
 from .versions import _text, get_version
 
 DRAFT = "draft"  # a snapshot's "version" when it is the draft (the diff's from/to too)
@@ -165,10 +167,7 @@ def _stored(rule: RoutingRule, *, seg_id: int, name, conditions, assignee, booki
         raise ActionError({"name": ["A segment needs a name."]})
     if len(name) > 200:
         raise ActionError({"name": ["At most 200 characters."]})
-    if not isinstance(monitoring_channel, str) or len(monitoring_channel) > 100:
-        raise ActionError(
-            {"monitoring_channel": ["A Slack channel name of at most 100 characters."]}
-        )
+    monitoring_channel = clean_monitoring_channel(monitoring_channel)
     tree = clean_conditions(conditions)
     if is_fallback and tree != FALLBACK_CONDITIONS:
         raise ActionError(
@@ -222,6 +221,33 @@ def _as_kwargs(item: dict) -> dict:
         "monitoring_channel": item.get("monitoring_channel", ""),
         "is_fallback": bool(item.get("is_fallback")),
     }
+
+
+def _name_key(name: str) -> str:
+    """How segment names compare (trimmed, any case), as names.check_unique does live."""
+    return name.strip().lower()
+
+
+def _check_name(items: list[dict], name, seg_id=None) -> None:
+    """Refuse `name` when another segment of the draft (not `seg_id`) has it."""
+    if isinstance(name, str) and any(
+        i["id"] != seg_id and _name_key(i["name"]) == _name_key(name) for i in items
+    ):
+        raise ActionError({"name": [SEGMENT_NAME_TAKEN]})
+
+
+def _refuse_twins(items: list[dict]) -> None:
+    """A whole draft (PUT) names each segment once: its segments are paired by name."""
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        key = _name_key(item["name"])
+        if key in first:
+            message = (
+                f"Segment {first[key] + 1} is already named “{items[first[key]]['name']}”: "
+                "segment names are unique within a rule."
+            )
+            raise ActionError({"segments": {str(index): {"name": [message]}}})
+        first[key] = index
 
 
 def _new_id(items: list[dict]) -> int:
@@ -280,6 +306,7 @@ def update_draft(rule: RoutingRule, segments, *, author: str = "") -> RuleDraft:
     items = []
     for index, (body, seg_id) in enumerate(zip(segments, ids, strict=True)):
         items.append(_item(rule, body, seg_id, is_fallback=index == len(segments) - 1, index=index))
+    _refuse_twins(items)
     if draft is None:
         return RuleDraft.objects.create(
             rule=rule, segments=items, base_version=rule.version, author=author[:200]
@@ -368,6 +395,7 @@ def add_draft_segment(rule: RoutingRule, *, name, conditions=None, assignee=None
     """A new segment directly above the draft's fallback (like actions.add_segment)."""
     rule, draft = _locked_draft(rule)
     items = list(draft.segments)
+    _check_name(items, name)
     item = _stored(rule, seg_id=_new_id(items), name=name, conditions=conditions,
                    assignee=assignee, booking=booking, monitoring_channel=monitoring_channel,
                    is_fallback=False)  # fmt: skip
@@ -395,6 +423,9 @@ def update_draft_segment(rule: RoutingRule, seg_id: int, *, author: str = "", **
     if "assignee" in changes or "booking" in changes:
         kwargs["assignee"] = changes.pop("assignee", None)
         kwargs["booking"] = changes.pop("booking", None)
+    name = changes.get("name")
+    if isinstance(name, str) and name.strip() != kwargs["name"]:
+        _check_name(draft.segments, name, seg_id)  # a name kept as it is stays (legacy twins)
     kwargs.update(changes)
     item = _stored(rule, **kwargs)
     items = list(draft.segments)
@@ -410,7 +441,8 @@ def duplicate_draft_segment(rule: RoutingRule, seg_id: int, *, author: str = "")
     items = list(draft.segments)
     if items[index].get("is_fallback"):
         raise ActionError({"detail": "The fallback segment cannot be duplicated."})
-    copy = {**items[index], "id": _new_id(items), "name": f"{items[index]['name']} (copy)"[:200]}
+    name = copy_name(items[index]["name"], [i["name"] for i in items])
+    copy = {**items[index], "id": _new_id(items), "name": name}
     items.insert(index + 1, copy)
     _save(draft, items, author)
     return copy

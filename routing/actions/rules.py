@@ -12,6 +12,7 @@ from django.db import transaction
 from routing import booking as bookings
 from routing import cache, catalog, conditions, engine, versions
 from routing.models import AIAgent, Pool, Rep, RoutingRule, RuleVersion, Segment, Workspace
+from routing.slack_channels import ChannelError, clean_channel
 
 from .bookings import booking_snapshots, clean_booking, clean_owner_duration
 from .errors import ActionError, NotFound
@@ -185,6 +186,16 @@ def clean_assignee(workspace: Workspace, assignee) -> dict:
     return fields
 
 
+def clean_monitoring_channel(value) -> str:
+    """A rule's or a segment's monitoring channel, trimmed: blank (no channel: the
+    segment inherits the rule's, the rule the workspace's) or a Slack channel,
+    checked like the Slack settings' default channel (routing/slack_channels.py)."""
+    try:
+        return clean_channel(value)
+    except ChannelError as exc:
+        raise ActionError({"monitoring_channel": [str(exc)]}) from exc
+
+
 def _people_fields(rule: RoutingRule, *, assignee, booking) -> dict:
     """A chat segment takes an assignee, a meeting segment a booking (SPEC 8b); never both."""
     if rule.kind == "meeting":
@@ -217,6 +228,8 @@ def create_rule(
         raise ActionError({"detail": f"Unknown rule settings: {', '.join(sorted(unknown))}."})
     if "owner_duration" in settings:
         clean_owner_duration(settings["owner_duration"])
+    if "monitoring_channel" in settings:
+        settings["monitoring_channel"] = clean_monitoring_channel(settings["monitoring_channel"])
     settings["name"] = clean_name(settings.get("name"), what="A rule")
     rule = RoutingRule(workspace=workspace, kind=kind, is_default=is_default, **settings)
     _check_rule_name(rule)
@@ -245,6 +258,8 @@ def update_rule(rule: RoutingRule, *, author: str = "", **changes) -> RoutingRul
             clean_owner_duration(value)
         if name == "name":
             value = clean_name(value, what="A rule")
+        if name == "monitoring_channel":
+            value = clean_monitoring_channel(value)
         setattr(rule, name, value)
     if _state(rule) == _state(RoutingRule.objects.get(pk=rule.pk)):
         return rule  # a no-op (an empty PATCH, a form saved unchanged) publishes no version

@@ -5,19 +5,43 @@ Each runs under the rule's row lock and publishes a new rule version (rules.py).
 
 from __future__ import annotations
 
+from itertools import count
+
 from django.db import transaction
 
 from routing.models import RoutingRule, Segment
 
 from .errors import ActionError
+from .names import check_unique, clean_name
 from .rules import (
     FALLBACK_CONDITIONS,
     _locked_rule,
     _people_fields,
     _state,
     clean_conditions,
+    clean_monitoring_channel,
     publish_version,
 )
+
+SEGMENT_NAME_TAKEN = "A segment with this name already exists in this rule."
+
+
+def check_segment_name(rule: RoutingRule, segment: Segment | None, name: str) -> None:
+    """Segment names are unique within their rule, whatever their case (like rule,
+    pool and link names: names.check_unique): drafts pair segments by name."""
+    check_unique(Segment.objects.filter(rule_id=rule.pk), segment, "name", name, SEGMENT_NAME_TAKEN)
+
+
+def copy_name(name: str, taken) -> str:
+    """ "Big (copy)", else "Big (copy 2)"...: a duplicate's name that no name in
+    `taken` (compared trimmed, in lower case) already has; at most 200 characters."""
+    taken = {t.strip().lower() for t in taken}
+    for n in count(1):  # ends: the candidates differ, and `taken` is finite
+        suffix = " (copy)" if n == 1 else f" (copy {n})"
+        candidate = f"{name[: 200 - len(suffix)]}{suffix}"
+        if candidate.strip().lower() not in taken:
+            return candidate
+    raise AssertionError  # unreachable (for the type checker)
 
 
 @transaction.atomic
@@ -32,6 +56,9 @@ def add_segment(
     author: str = "",
 ) -> Segment:
     rule = _locked_rule(rule)
+    name = clean_name(name, what="A segment")
+    check_segment_name(rule, None, name)  # under the rule's lock: no concurrent twin
+    monitoring_channel = clean_monitoring_channel(monitoring_channel)
     tree = clean_conditions(conditions)
     if rule.kind == "chat" and assignee is None and booking is None:
         raise ActionError({"assignee": ["This field is required."]})
@@ -53,9 +80,10 @@ def duplicate_segment(segment: Segment, *, author: str = "") -> Segment:
     original = Segment.objects.get(pk=segment.pk)
     if original.is_fallback:
         raise ActionError({"detail": "The fallback segment cannot be duplicated."})
+    names = Segment.objects.filter(rule=rule).values_list("name", flat=True)
     copy = Segment.objects.create(
         rule=rule,
-        name=f"{original.name} (copy)"[:200],
+        name=copy_name(original.name, names),
         conditions=original.conditions,
         monitoring_channel=original.monitoring_channel,
         assignee_type=original.assignee_type,
@@ -85,9 +113,13 @@ def update_segment(segment: Segment, *, author: str = "", **changes) -> Segment:
         )
         for field, value in people.items():
             setattr(segment, field, value)
-    for field in ("name", "monitoring_channel"):
-        if field in changes:
-            setattr(segment, field, changes.pop(field))
+    if "name" in changes:
+        name = clean_name(changes.pop("name"), what="A segment")
+        if name != segment.name:  # a name kept as it is stays, even one a twin has (legacy)
+            check_segment_name(rule, segment, name)
+        segment.name = name
+    if "monitoring_channel" in changes:
+        segment.monitoring_channel = clean_monitoring_channel(changes.pop("monitoring_channel"))
     if changes:
         raise ActionError({k: ["This field cannot be changed."] for k in changes})
     if _state(segment) == _state(Segment.objects.get(pk=segment.pk)):

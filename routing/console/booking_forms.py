@@ -13,7 +13,7 @@ from routing.actions import ActionError
 from routing.booking import NUMBERS, default_booking
 from routing.models import Pool, Rep
 
-from .forms import SegmentForm
+from .forms import MonitoringChannelField, SegmentForm
 
 LOGIC_CHOICES = [
     ("round_robin", "Round robin (one rep, chosen up front)"),
@@ -77,8 +77,8 @@ class MeetingSegmentForm(forms.Form):
     reason = forms.CharField(
         max_length=200, required=False, label="Reason", help_text="Shown in the trace."
     )
-    monitoring_channel = forms.CharField(
-        max_length=100, required=False, help_text="Overrides the rule's monitoring channel."
+    monitoring_channel = MonitoringChannelField(
+        help_text="Overrides the rule's monitoring channel."
     )
     clean_conditions = SegmentForm.clean_conditions
 

@@ -13,6 +13,7 @@ from django import forms
 from routing import filters
 from routing.actions import ActionError, NotFound
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
+from routing.slack_channels import MAX_LENGTH, ChannelError, clean_channel
 from routing.timezones import ZONES
 
 from .json_fields import refuse_bad_strings
@@ -64,6 +65,23 @@ def tested_version(request) -> int | str | None:
     return int(version) if version.isdecimal() and len(version) < 19 else version
 
 
+def _slack_channel(value) -> None:
+    if len(value) > MAX_LENGTH:
+        return  # the field's max_length says so, once
+    try:
+        clean_channel(value)
+    except ChannelError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
+class MonitoringChannelField(forms.CharField):
+    """Blank (inherit / no channel) or a Slack channel: the rule of the Slack
+    settings' default channel (routing/slack_channels.py), which the actions apply too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=100, required=False, validators=[_slack_channel], **kwargs)
+
+
 class RuleCreateForm(forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=RoutingRule.KINDS)
@@ -71,8 +89,8 @@ class RuleCreateForm(forms.Form):
 
 class RuleSettingsForm(forms.Form):
     name = forms.CharField(max_length=200)
-    monitoring_channel = forms.CharField(
-        max_length=100, required=False, help_text="Slack channel for lead alerts, e.g. #leads."
+    monitoring_channel = MonitoringChannelField(
+        help_text="Slack channel for lead alerts, e.g. #leads."
     )
     crm_owner_first = forms.BooleanField(
         required=False,
@@ -97,8 +115,8 @@ class SegmentForm(forms.Form):
     assignee_agent = forms.ModelChoiceField(
         queryset=AIAgent.objects.none(), required=False, label="AI agent"
     )
-    monitoring_channel = forms.CharField(
-        max_length=100, required=False, help_text="Overrides the rule's monitoring channel."
+    monitoring_channel = MonitoringChannelField(
+        help_text="Overrides the rule's monitoring channel."
     )
 
     def __init__(self, *args, workspace, is_fallback=False, **kwargs):

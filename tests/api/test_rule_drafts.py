@@ -3,7 +3,8 @@
 import pytest
 
 from routing import actions
-from routing.models import RuleDraft
+from routing.actions import drafts
+from routing.models import RoutingRule, RuleDraft
 
 from .helpers import assignee_of, counts, ok
 
@@ -251,3 +252,72 @@ def test_a_rule_deleted_meanwhile_is_404(api, live, monkeypatch):
     monkeypatch.setattr(drafts, "discard_draft", gone)
     response = api.delete(live["url"] + "draft/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+# -- segment names and monitoring channels in a draft -------------------------------------
+def test_a_draft_naming_two_segments_alike_is_400_on_the_later_one(api, live):
+    to_dana = {"type": "rep", "id": live["dana"].id}
+    segments = [
+        {"name": "A", "conditions": HUGE, "assignee": to_dana},
+        {"name": "Big", "conditions": BIG, "assignee": to_dana},
+        {"name": " a ", "conditions": BIG, "assignee": {"type": "crm_owner"}},
+        {"name": "Fallback", "assignee": {"type": "workspace_default"}},
+    ]
+    before = counts()
+    response = api.put(live["url"] + "draft/", {"segments": segments}, format="json")
+    assert response.status_code == 400, response.data
+    message = "Segment 1 is already named “A”: segment names are unique within a rule."
+    assert response.data == {"segments": {"2": {"name": [message]}}}
+    assert counts() == before and not RuleDraft.objects.exists()
+    assert api.post(live["url"] + "draft/publish/").status_code == 404  # nothing to publish
+
+    # With a draft there already: refused the same way, the draft unchanged.
+    ok(api.put(live["url"] + "draft/", body(live, live["marcus"]), format="json"), 201)
+    stored = RuleDraft.objects.get().segments
+    segments = body(live, live["dana"], {"name": "FALLBACK", "assignee": to_dana})["segments"]
+    response = api.put(live["url"] + "draft/", {"segments": segments}, format="json")
+    assert response.status_code == 400, response.data
+    message = "Segment 1 is already named “FALLBACK”: segment names are unique within a rule."
+    assert response.data == {"segments": {"2": {"name": [message]}}}
+    assert RuleDraft.objects.get().segments == stored
+
+
+def test_a_bad_monitoring_channel_in_a_draft_is_400_and_writes_nothing(api, live):
+    segments = body(live, live["dana"])["segments"]
+    segments[0]["monitoring_channel"] = "bad channel!!"
+    before = counts()
+    response = api.put(live["url"] + "draft/", {"segments": segments}, format="json")
+    assert response.status_code == 400, response.data
+    message = (
+        "“bad channel!!” is not a Slack channel: give a name like #leads (lowercase "
+        "letters, digits, - and _) or a channel id like C0123456789."
+    )
+    assert response.data == {"segments": {"0": {"monitoring_channel": [message]}}}
+    assert counts() == before and not RuleDraft.objects.exists()
+    # The action refuses it too (the console's draft forms write through it).
+    rule = RoutingRule.objects.get(id=live["rule"]["id"])
+    with pytest.raises(actions.ActionError) as error:
+        drafts.update_draft(rule, segments)
+    assert error.value.errors == {"segments": {"0": {"monitoring_channel": [message]}}}
+    assert not RuleDraft.objects.exists()
+    # Blank (inherit the rule's) and real channels are fine.
+    segments[0]["monitoring_channel"] = ""
+    segments[1]["monitoring_channel"] = "#leads"
+    draft = ok(api.put(live["url"] + "draft/", {"segments": segments}, format="json"), 201)
+    assert [s["monitoring_channel"] for s in draft["segments"]] == ["", "#leads"]
+
+
+def test_draft_segment_edits_refuse_a_taken_name(api, live):
+    rule = RoutingRule.objects.get(id=live["rule"]["id"])
+    drafts.start_draft(rule)
+    stored = RuleDraft.objects.get().segments
+    message = "A segment with this name already exists in this rule."
+    with pytest.raises(actions.ActionError) as error:
+        drafts.add_draft_segment(rule, name=" big ", assignee={"type": "crm_owner"})
+    assert error.value.errors == {"name": [message]}
+    with pytest.raises(actions.ActionError) as error:
+        drafts.update_draft_segment(rule, stored[0]["id"], name="Fallback")
+    assert error.value.errors == {"name": [message]}
+    assert RuleDraft.objects.get().segments == stored
+    copies = [drafts.duplicate_draft_segment(rule, stored[0]["id"])["name"] for _ in range(2)]
+    assert copies == ["Big (copy)", "Big (copy 2)"]

@@ -606,3 +606,155 @@ def test_compiled_rule_cache_survives_id_reuse(api, make_rule, add_segment, make
     sim = ok(api.post(f"/api/v1/rules/{kept['id']}/simulate/", body, format="json"))
     assert sim["trace"]["rule"]["name"] == "Kept"
     assert sim["assignee"]["id"] == bob.id
+
+
+# -- monitoring channels: checked like the Slack settings' default channel ----------------
+def not_a_channel(value):
+    return (
+        f"“{value}” is not a Slack channel: give a name like #leads (lowercase letters, "
+        "digits, - and _) or a channel id like C0123456789."
+    )
+
+
+def rule_row(rule_id):
+    from routing.models import RoutingRule
+
+    return RoutingRule.objects.values("monitoring_channel", "version").get(id=rule_id)
+
+
+@pytest.mark.parametrize("kind", ["chat", "meeting"])
+def test_a_bad_rule_monitoring_channel_is_400_and_writes_nothing(api, make_rule, kind):
+    rule = make_rule("Inbound", kind=kind, monitoring_channel="#leads")
+    before, row = counts(), rule_row(rule["id"])
+    url = f"/api/v1/rules/{rule['id']}/"
+    response = api.patch(url, {"monitoring_channel": "bad channel!!"}, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"monitoring_channel": [not_a_channel("bad channel!!")]}
+    body = {"name": "Other", "kind": kind, "monitoring_channel": "#Leads Team"}
+    response = api.post("/api/v1/rules/", body, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"monitoring_channel": [not_a_channel("#Leads Team")]}
+    assert counts() == before and rule_row(rule["id"]) == row
+
+
+@pytest.mark.parametrize("kind", ["chat", "meeting"])
+def test_a_bad_segment_monitoring_channel_is_400_and_writes_nothing(api, make_rule, dana, kind):
+    rule = make_rule("Inbound", kind=kind)
+    people = (
+        {"assignee": {"type": "rep", "id": dana.id}}
+        if kind == "chat"
+        else {"booking": {"logic": "single_rep", "reps": [dana.id]}}
+    )
+    base = {"name": "Big", "conditions": BIG, **people}
+    segment = ok(api.post(f"/api/v1/rules/{rule['id']}/segments/", base, format="json"), 201)
+    before, stored = counts(), Segment.objects.values().get(id=segment["id"])
+    body = {**base, "name": "EMEA", "monitoring_channel": "not a channel!!"}
+    response = api.post(f"/api/v1/rules/{rule['id']}/segments/", body, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"monitoring_channel": [not_a_channel("not a channel!!")]}
+    url = f"/api/v1/segments/{segment['id']}/"
+    response = api.patch(url, {"monitoring_channel": "bad channel!!"}, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"monitoring_channel": [not_a_channel("bad channel!!")]}
+    response = api.put(url, {**base, "monitoring_channel": "leads?"}, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"monitoring_channel": [not_a_channel("leads?")]}
+    assert counts() == before and Segment.objects.values().get(id=segment["id"]) == stored
+
+
+@pytest.mark.parametrize("channel", ["#leads", "sales-emea", "C0123456789", "", "  "])
+def test_monitoring_channels_take_names_ids_or_blank(api, rule, three, channel):
+    expected = channel.strip()
+    data = ok(api.patch(f"/api/v1/rules/{rule['id']}/", {"monitoring_channel": channel}))
+    assert data["monitoring_channel"] == expected
+    data = ok(api.patch(f"/api/v1/segments/{three[0]}/", {"monitoring_channel": channel}))
+    assert data["monitoring_channel"] == expected  # blank: the rule's channel
+    assert Segment.objects.get(id=three[0]).monitoring_channel == expected
+
+
+def test_the_actions_refuse_a_bad_monitoring_channel_too(workspace, rule, three):
+    """The console forms and the admin write through them: the same rule and message."""
+    from routing import actions
+    from routing.models import RoutingRule
+
+    stored = RoutingRule.objects.get(id=rule["id"])
+    segment = Segment.objects.get(id=three[0])
+    calls = [
+        lambda: actions.update_rule(stored, monitoring_channel="not a channel!!"),
+        lambda: actions.update_segment(segment, monitoring_channel="not a channel!!"),
+        lambda: actions.create_rule(
+            workspace, kind="chat", name="X", monitoring_channel="not a channel!!"
+        ),
+        lambda: actions.add_segment(
+            stored, name="X", assignee={"type": "crm_owner"}, monitoring_channel="not a channel!!"
+        ),
+    ]
+    before = counts()
+    for call in calls:
+        with pytest.raises(actions.ActionError) as error:
+            call()
+        assert error.value.errors == {"monitoring_channel": [not_a_channel("not a channel!!")]}
+    assert counts() == before
+
+
+# -- segment names: unique within their rule, whatever the case --------------------------
+SEGMENT_NAME_TAKEN = "A segment with this name already exists in this rule."
+
+
+def test_a_segment_name_taken_in_the_rule_is_400_and_writes_nothing(
+    api, rule, three, dana, make_rule, add_segment
+):
+    to_dana = {"type": "rep", "id": dana.id}
+    before, names = counts(), [s["name"] for s in get_rule(api, rule["id"])["segments"]]
+    for name in (" b ", "FALLBACK"):
+        body = {"name": name, "conditions": BIG, "assignee": to_dana}
+        response = api.post(f"/api/v1/rules/{rule['id']}/segments/", body, format="json")
+        assert response.status_code == 400, response.data
+        assert response.data == {"name": [SEGMENT_NAME_TAKEN]}
+    response = api.patch(f"/api/v1/segments/{three[0]}/", {"name": "c"}, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"name": [SEGMENT_NAME_TAKEN]}
+    assert counts() == before
+    assert [s["name"] for s in get_rule(api, rule["id"])["segments"]] == names
+    # Its own name in another case is no clash; another rule has its own names.
+    assert ok(api.patch(f"/api/v1/segments/{three[0]}/", {"name": "a"}))["name"] == "a"
+    other = make_rule("Other")
+    add_segment(other["id"], "B", BIG, to_dana)
+
+
+def test_a_meeting_segment_name_taken_in_the_rule_is_400(api, make_rule, dana):
+    rule = make_rule("Demos", kind="meeting")
+    before = counts()
+    body = {"name": "fallback", "booking": {"logic": "single_rep", "reps": [dana.id]}}
+    response = api.post(f"/api/v1/rules/{rule['id']}/segments/", body, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data == {"name": [SEGMENT_NAME_TAKEN]}
+    assert counts() == before
+
+
+def test_twin_segments_stored_before_the_check_still_load_and_edit(api, rule, three):
+    a, b, c = three
+    Segment.objects.filter(id=b).update(name="a")  # a legacy twin of "A"
+    assert [s["name"] for s in get_rule(api, rule["id"])["segments"]] == [
+        "A", "a", "C", "Fallback",
+    ]  # fmt: skip
+    data = ok(api.patch(f"/api/v1/segments/{b}/", {"name": "a", "conditions": EU}, format="json"))
+    assert (data["name"], data["conditions"]) == ("a", EU)
+    ok(api.patch(f"/api/v1/segments/{a}/", {"monitoring_channel": "#leads"}, format="json"))
+    # A changed name is checked: "a" -> "A" is still "A"'s name.
+    response = api.patch(f"/api/v1/segments/{b}/", {"name": "A"}, format="json")
+    assert response.status_code == 400 and response.data == {"name": [SEGMENT_NAME_TAKEN]}
+    assert Segment.objects.get(id=b).name == "a"
+    assert ok(api.patch(f"/api/v1/segments/{b}/", {"name": "B"}))["name"] == "B"
+
+
+def test_duplicating_twice_gives_each_copy_its_own_name(rule, three):
+    from routing import actions
+
+    original = Segment.objects.get(id=three[0])
+    names = [actions.duplicate_segment(original).name for _ in range(3)]
+    assert names == ["A (copy)", "A (copy 2)", "A (copy 3)"]
+    long = Segment.objects.get(id=three[1])
+    actions.update_segment(long, name="x" * 200)
+    copies = [actions.duplicate_segment(long).name for _ in range(2)]
+    assert copies == ["x" * 193 + " (copy)", "x" * 191 + " (copy 2)"]

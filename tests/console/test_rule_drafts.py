@@ -167,7 +167,7 @@ def test_draft_editor_queries_do_not_grow_with_segments(console, workspace, make
             for assignee in ({"type": "rep", "id": rep.id}, {"type": "pool", "id": pool.id},
                              {"type": "ai_agent", "id": agent.id}):  # fmt: skip
                 cond = {"field": "company.employees", "op": "gt", "value": i}
-                drafts.add_draft_segment(rule, name=f"S{i}{assignee['type']}", conditions=cond,
+                drafts.add_draft_segment(rule, name=f"S{rep.id}{assignee['type']}", conditions=cond,
                                          assignee=assignee)  # fmt: skip
 
     add(2)
@@ -256,3 +256,44 @@ def test_test_a_lead_with_a_version_it_cannot_run_is_a_form_error(
     )
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_draft_segment_forms_refuse_a_taken_name_and_a_bad_channel(console, workspace, rule):
+    start(console, workspace, rule)
+    stored = RuleDraft.objects.get(rule=rule).segments
+    big = stored[0]["id"]
+    base = url(workspace, f"rules/{rule.id}/draft/segments/")
+    form = {"name": "support", "conditions": "", "assignee_type": "workspace_default"}
+    response = console.post(base + "new/", form)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "name": ["A segment with this name already exists in this rule."]
+    }
+    response = console.post(base + f"{big}/edit/", {**form, "name": "Fallback"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "name": ["A segment with this name already exists in this rule."]
+    }
+    response = console.post(
+        base + f"{big}/edit/", {**form, "name": "Big", "monitoring_channel": "not a channel!!"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "monitoring_channel": [
+            "“not a channel!!” is not a Slack channel: give a name like #leads (lowercase "
+            "letters, digits, - and _) or a channel id like C0123456789."
+        ]
+    }
+    assert "Save in draft" in response.content.decode()
+    assert RuleDraft.objects.get(rule=rule).segments == stored
+
+
+def test_a_draft_of_a_rule_with_twin_segments_can_be_edited(console, workspace, rule):
+    support = Segment.objects.get(rule=rule, name="Support")
+    Segment.objects.filter(id=support.id).update(name="BIG")  # a legacy twin of "Big"
+    start(console, workspace, rule)
+    assert console.get(url(workspace, f"rules/{rule.id}/draft/")).status_code == 200
+    edit = url(workspace, f"rules/{rule.id}/draft/segments/{support.id}/edit/")
+    form = {"name": "BIG", "conditions": json.dumps(HUGE), "assignee_type": "crm_owner"}
+    assert console.post(edit, form).status_code == 302  # kept its name
+    assert RuleDraft.objects.get(rule=rule).segments[1]["conditions"] == HUGE

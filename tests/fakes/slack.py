@@ -78,7 +78,7 @@ class FakeSlack:
     ):
         self.tokens = set(tokens) if tokens is not None else {"xoxb-test"}
         self.users = list(users or [])
-        self.channels = dict(channels) if channels is not None else {"C0LEADS": "leads"}
+        self.channels = dict(channels) if channels is not None else {"C0LEADS01": "leads"}
         self.joined = set(self.channels)  # channels the bot is a member of
         self.team_id, self.team = team_id, team
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id

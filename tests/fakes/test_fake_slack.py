@@ -135,10 +135,10 @@ def test_users_info(slack, client):
 
 def test_post_message_json_body_round_trips_blocks_and_metadata(slack, client):
     response = client.chat_postMessage(
-        channel="C0LEADS", text="New lead: Acme", blocks=BLOCKS, metadata=METADATA
+        channel="C0LEADS01", text="New lead: Acme", blocks=BLOCKS, metadata=METADATA
     )
 
-    assert response["channel"] == "C0LEADS"
+    assert response["channel"] == "C0LEADS01"
     assert response["message"]["text"] == "New lead: Acme"
     assert without_block_ids(response["message"]["blocks"]) == BLOCKS
     assert all(block["block_id"] for block in response["message"]["blocks"])
@@ -149,7 +149,7 @@ def test_post_message_json_body_round_trips_blocks_and_metadata(slack, client):
     assert call.headers["content-type"].startswith("application/json")
     assert call.params["blocks"] == BLOCKS and call.params["metadata"] == METADATA
     [stored] = slack.messages
-    assert stored["channel"] == "C0LEADS" and stored["ts"] == response["ts"]
+    assert stored["channel"] == "C0LEADS01" and stored["ts"] == response["ts"]
     assert stored["user"] == slack.bot_user_id and stored["metadata"] == METADATA
 
 
@@ -163,7 +163,7 @@ def test_post_message_form_body_with_json_encoded_fields(slack, client):
     }
     response = client.api_call("chat.postMessage", data=data)
 
-    assert response["ok"] and response["channel"] == "C0LEADS"
+    assert response["ok"] and response["channel"] == "C0LEADS01"
     [call] = slack.calls
     assert call.body_format == "form"
     assert call.headers["content-type"] == "application/x-www-form-urlencoded"
@@ -175,49 +175,51 @@ def test_post_message_form_body_with_json_encoded_fields(slack, client):
 
 
 def test_bad_blocks_and_metadata_are_rejected(slack, client):
-    form = {"channel": "C0LEADS", "text": "x", "blocks": "[not json"}
+    form = {"channel": "C0LEADS01", "text": "x", "blocks": "[not json"}
     error = error_of(lambda: client.api_call("chat.postMessage", data=form))
     assert error.response["error"] == "invalid_blocks_format"
     too_many = BLOCKS * 51
-    error = error_of(lambda: client.chat_postMessage(channel="C0LEADS", text="x", blocks=too_many))
+    error = error_of(
+        lambda: client.chat_postMessage(channel="C0LEADS01", text="x", blocks=too_many)
+    )
     assert error.response["error"] == "invalid_blocks"
-    error = error_of(lambda: client.chat_postMessage(channel="C0LEADS", text="x", metadata={}))
+    error = error_of(lambda: client.chat_postMessage(channel="C0LEADS01", text="x", metadata={}))
     assert error.response["error"] == "invalid_metadata_format"
     with pytest.warns(UserWarning, match="text"):  # the SDK warns too
-        error = error_of(lambda: client.chat_postMessage(channel="C0LEADS"))
+        error = error_of(lambda: client.chat_postMessage(channel="C0LEADS01"))
     assert error.response["error"] == "no_text"
     assert slack.messages == []
 
 
 def test_ts_is_slack_formatted_unique_and_increasing(client):
-    stamps = [client.chat_postMessage(channel="C0LEADS", text=str(i))["ts"] for i in range(20)]
+    stamps = [client.chat_postMessage(channel="C0LEADS01", text=str(i))["ts"] for i in range(20)]
     assert stamps == sorted(stamps, key=float) and len(set(stamps)) == 20
     seconds, micros = stamps[0].split(".")
     assert len(seconds) == 10 and len(micros) == 6
 
 
 def test_thread_replies(slack, client):
-    parent = client.chat_postMessage(channel="C0LEADS", text="New lead")
-    reply = client.chat_postMessage(channel="C0LEADS", text="Claimed", thread_ts=parent["ts"])
+    parent = client.chat_postMessage(channel="C0LEADS01", text="New lead")
+    reply = client.chat_postMessage(channel="C0LEADS01", text="Claimed", thread_ts=parent["ts"])
 
     assert reply["message"]["thread_ts"] == parent["ts"]
-    thread = client.conversations_replies(channel="C0LEADS", ts=parent["ts"])["messages"]
+    thread = client.conversations_replies(channel="C0LEADS01", ts=parent["ts"])["messages"]
     assert [m["text"] for m in thread] == ["New lead", "Claimed"]
     assert thread[0]["reply_count"] == 1 and thread[0]["latest_reply"] == reply["ts"]
-    history = client.conversations_history(channel="C0LEADS")["messages"]
+    history = client.conversations_history(channel="C0LEADS01")["messages"]
     assert [m["text"] for m in history] == ["New lead"]  # replies stay in the thread
-    error = error_of(lambda: client.conversations_replies(channel="C0LEADS", ts="1.000001"))
+    error = error_of(lambda: client.conversations_replies(channel="C0LEADS01", ts="1.000001"))
     assert error.response["error"] == "thread_not_found"
 
 
 def test_channel_errors(slack, client):
-    slack.add_channel("C0SALES", "sales", member=False)
-    error = error_of(lambda: client.chat_postMessage(channel="C0NOPE", text="x"))
+    slack.add_channel("C0SALES01", "sales", member=False)
+    error = error_of(lambda: client.chat_postMessage(channel="C0NOPE001", text="x"))
     assert error.response["error"] == "channel_not_found" and error.response.status_code == 200
     error = error_of(lambda: client.chat_postMessage(channel="#sales", text="x"))
     assert error.response["error"] == "not_in_channel"
-    slack.joined.add("C0SALES")
-    assert client.chat_postMessage(channel="#sales", text="x")["channel"] == "C0SALES"
+    slack.joined.add("C0SALES01")
+    assert client.chat_postMessage(channel="#sales", text="x")["channel"] == "C0SALES01"
 
 
 # ----- DMs -----
@@ -253,37 +255,37 @@ def test_posting_to_a_user_id_lands_in_their_dm(slack, client):
 
 
 def test_chat_update(slack, client):
-    posted = client.chat_postMessage(channel="C0LEADS", text="Lead: unclaimed")
-    updated = client.chat_update(channel="C0LEADS", ts=posted["ts"], text="Lead: claimed by Ana")
+    posted = client.chat_postMessage(channel="C0LEADS01", text="Lead: unclaimed")
+    updated = client.chat_update(channel="C0LEADS01", ts=posted["ts"], text="Lead: claimed by Ana")
 
     assert updated["ts"] == posted["ts"] and updated["text"] == "Lead: claimed by Ana"
     assert updated["message"]["edited"]["user"] == slack.bot_user_id
     assert slack.messages[0]["text"] == "Lead: claimed by Ana"
-    error = error_of(lambda: client.chat_update(channel="C0LEADS", ts="1.000001", text="x"))
+    error = error_of(lambda: client.chat_update(channel="C0LEADS01", ts="1.000001", text="x"))
     assert error.response["error"] == "message_not_found"
 
 
 def test_history_newest_first_with_metadata_only_when_asked(client):
-    first = client.chat_postMessage(channel="C0LEADS", text="one", metadata=METADATA)
-    client.chat_postMessage(channel="C0LEADS", text="two")
+    first = client.chat_postMessage(channel="C0LEADS01", text="one", metadata=METADATA)
+    client.chat_postMessage(channel="C0LEADS01", text="two")
 
-    plain = client.conversations_history(channel="C0LEADS")
+    plain = client.conversations_history(channel="C0LEADS01")
     assert [m["text"] for m in plain["messages"]] == ["two", "one"]
     assert "metadata" not in plain["messages"][1] and plain["has_more"] is False
-    full = client.conversations_history(channel="C0LEADS", include_all_metadata=True)
+    full = client.conversations_history(channel="C0LEADS01", include_all_metadata=True)
     assert full["messages"][1]["metadata"] == METADATA
-    newer = client.conversations_history(channel="C0LEADS", oldest=first["ts"])
+    newer = client.conversations_history(channel="C0LEADS01", oldest=first["ts"])
     assert [m["text"] for m in newer["messages"]] == ["two"]
-    both = client.conversations_history(channel="C0LEADS", oldest=first["ts"], inclusive=True)
+    both = client.conversations_history(channel="C0LEADS01", oldest=first["ts"], inclusive=True)
     assert len(both["messages"]) == 2
 
 
 def test_history_pagination(slack, client):
     for i in range(7):
-        client.chat_postMessage(channel="C0LEADS", text=str(i))
+        client.chat_postMessage(channel="C0LEADS01", text=str(i))
     texts = [
         m["text"]
-        for page in client.conversations_history(channel="C0LEADS", limit=3)
+        for page in client.conversations_history(channel="C0LEADS01", limit=3)
         for m in page["messages"]
     ]
     assert texts == [str(i) for i in reversed(range(7))]
@@ -291,8 +293,8 @@ def test_history_pagination(slack, client):
 
 
 def test_history_needs_membership(slack, client):
-    slack.add_channel("C0SALES", "sales", member=False)
-    error = error_of(lambda: client.conversations_history(channel="C0SALES"))
+    slack.add_channel("C0SALES01", "sales", member=False)
+    error = error_of(lambda: client.conversations_history(channel="C0SALES01"))
     assert error.response["error"] == "not_in_channel"
 
 
@@ -302,14 +304,14 @@ def test_history_needs_membership(slack, client):
 def test_server_error_without_and_with_retry_handler(slack):
     slack.fail_next("chat.postMessage", status=500)
     plain = WebClient(token="xoxb-test", base_url=slack.url)
-    error = error_of(lambda: plain.chat_postMessage(channel="C0LEADS", text="x"))
+    error = error_of(lambda: plain.chat_postMessage(channel="C0LEADS01", text="x"))
     assert error.response.status_code == 500 and error.response["error"] == "internal_error"
     assert slack.messages == []
 
     slack.fail_next("chat.postMessage", status=503)
     handler = ServerErrorRetryHandler(max_retry_count=1, interval_calculator=FAST)
     retrying = WebClient(token="xoxb-test", base_url=slack.url, retry_handlers=[handler])
-    assert retrying.chat_postMessage(channel="C0LEADS", text="x")["ok"]
+    assert retrying.chat_postMessage(channel="C0LEADS01", text="x")["ok"]
     assert len(slack.calls_to("chat.postMessage")) == 3 and len(slack.messages) == 1
 
 
@@ -333,9 +335,9 @@ def test_rate_limited_then_retried_after_retry_after(slack):
 
 def test_api_errors_can_be_injected(slack, client):
     slack.fail_next("chat.postMessage", error="not_in_channel")
-    error = error_of(lambda: client.chat_postMessage(channel="C0LEADS", text="x"))
+    error = error_of(lambda: client.chat_postMessage(channel="C0LEADS01", text="x"))
     assert error.response["error"] == "not_in_channel" and error.response.status_code == 200
-    assert client.chat_postMessage(channel="C0LEADS", text="x")["ok"]  # only the next one
+    assert client.chat_postMessage(channel="C0LEADS01", text="x")["ok"]  # only the next one
     slack.fail_next("*", error="invalid_auth", times=2)
     assert error_of(client.auth_test).response["error"] == "invalid_auth"
     assert error_of(client.users_list).response["error"] == "invalid_auth"
@@ -377,8 +379,8 @@ def test_delay_beyond_client_timeout(slack):
 
 
 def test_reset(slack, client):
-    client.chat_postMessage(channel="C0LEADS", text="x")
+    client.chat_postMessage(channel="C0LEADS01", text="x")
     slack.fail_next("auth.test", error="invalid_auth")
     slack.reset()
     assert slack.messages == [] and slack.calls == []
-    assert client.auth_test()["ok"] and slack.users and slack.channels == {"C0LEADS": "leads"}
+    assert client.auth_test()["ok"] and slack.users and slack.channels == {"C0LEADS01": "leads"}

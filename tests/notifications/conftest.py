@@ -49,7 +49,7 @@ CHATS = "/api/v1/chats/"
 def fake_slack():
     """FakeSlack with six members (U000000001..6) and two channels the bot is in."""
     users = make_users(6, slackbot=True)
-    with FakeSlack(users=users, channels={"C0LEADS": "leads", "C0VIP": "vip-leads"}) as fake:
+    with FakeSlack(users=users, channels={"C0LEADS01": "leads", "C0VIP0001": "vip-leads"}) as fake:
         yield fake
 
 

@@ -18,7 +18,7 @@ def alerted(slack, team, route):
     """A routed chat whose alert was posted to #leads (with a Close button)."""
     data = route()
     run_tasks()
-    [alert] = slack.messages_in("C0LEADS")
+    [alert] = slack.messages_in("C0LEADS01")
     return Chat.objects.get(id=data["id"]), alert
 
 
@@ -29,10 +29,10 @@ def close_payload(user, alert, *, value=None, action_ts=None):
     return {
         "type": "block_actions",
         "user": {"id": user, "username": "someone", "team_id": "T0KNOCK"},
-        "container": {"type": "message", "message_ts": alert["ts"], "channel_id": "C0LEADS"},
+        "container": {"type": "message", "message_ts": alert["ts"], "channel_id": "C0LEADS01"},
         "trigger_id": "1337.42.close",
         "team": {"id": "T0KNOCK", "domain": "knock-test"},
-        "channel": {"id": "C0LEADS", "name": "leads"},
+        "channel": {"id": "C0LEADS01", "name": "leads"},
         "actions": [{"action_id": messages.CLOSE_ACTION, "block_id": block["block_id"],
                      "value": button["value"] if value is None else value, "type": "button",
                      "action_ts": action_ts or f"{time.time():.6f}"}],
@@ -51,13 +51,13 @@ def test_close_from_slack_closes_the_chat_and_updates_the_alert(alerted, slack, 
     assert response.status_code == 200
     assert Chat.objects.get(id=chat.id).status == "open"  # the work happens in the task
     [task] = ready_tasks("handle_close")
-    assert task.args_kwargs["args"] == [str(chat.id), user_id(2), "C0LEADS", alert["ts"]]
+    assert task.args_kwargs["args"] == [str(chat.id), user_id(2), "C0LEADS01", alert["ts"]]
     with feed_events(team.workspace) as events:
         run_tasks()
     chat.refresh_from_db()
     assert (chat.status, chat.closed_by) == ("closed", "Omar (Slack)")
     assert [e["change"] for e in events if e["type"] == "chat.updated"] == ["closed"]
-    [updated] = slack.messages_in("C0LEADS")
+    [updated] = slack.messages_in("C0LEADS01")
     texts = str(updated["blocks"])
     assert "Closed by Omar (Slack)" in texts and messages.CLOSE_ACTION not in texts
 

@@ -251,7 +251,7 @@ def test_other_messages_change_nothing(case, thread, slack_client, team, other_a
     elif case == "unknown thread":
         args["thread_ts"] = "1500000000.000100"
     elif case == "same ts in another channel":
-        args["channel"] = "C0VIP"
+        args["channel"] = "C0VIP0001"
     elif case == "not a rep":
         args["user"] = user_id(5)
     elif case == "inactive rep":
@@ -331,9 +331,11 @@ def test_a_reply_to_an_alert_not_yet_recorded_still_counts(
     with pytest.raises(SystemExit):
         runner.run(alert.id)
     monkeypatch.setattr(runner, "_done", real_done)
-    [posted] = slack.messages_in("C0LEADS")
+    [posted] = slack.messages_in("C0LEADS01")
     chat = Chat.objects.get(id=data["id"])
-    post_event(slack_client, message_event("C0LEADS", posted["ts"], user_id(2), ts_after(chat, 30)))
+    post_event(
+        slack_client, message_event("C0LEADS01", posted["ts"], user_id(2), ts_after(chat, 30))
+    )
     run_tasks()
     Delivery.objects.filter(id=alert.id).update(
         updated_at=alert.updated_at.replace(year=alert.updated_at.year - 1)

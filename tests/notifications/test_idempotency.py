@@ -54,7 +54,7 @@ def make_stuck(delivery, minutes=6):
 
 @pytest.mark.parametrize(
     "kind,channel_id",
-    [("slack.alert", "C0LEADS"), ("slack.rep_dm", "D000000001")],
+    [("slack.alert", "C0LEADS01"), ("slack.rep_dm", "D000000001")],
     ids=["channel given as #name", "DM"],
 )
 def test_the_worker_dies_after_posting_and_the_message_still_appears_once(
@@ -114,13 +114,13 @@ def test_a_stuck_delivery_is_found_again_in_a_busy_channel(slack, team, route, d
         runner.run(alert.id)
     other = slack.client()
     for n in range(250):
-        other.chat_postMessage(channel="C0LEADS", text=f"other lead {n}")
+        other.chat_postMessage(channel="C0LEADS01", text=f"other lead {n}")
     make_stuck(alert)
     runner.requeue_stuck()
     run_tasks()
     alert.refresh_from_db()
     assert alert.status == "done" and alert.result["recovered"] is True
-    assert len(with_key(slack.messages_in("C0LEADS"), alert.key)) == 1
+    assert len(with_key(slack.messages_in("C0LEADS01"), alert.key)) == 1
 
 
 def test_the_stuck_requeue_runs_at_the_start_of_any_delivery(
@@ -137,7 +137,7 @@ def test_the_stuck_requeue_runs_at_the_start_of_any_delivery(
     first.refresh_from_db()
     assert first.status == "done" and first.result["recovered"] is True
     assert len(with_key(slack.messages, first.key)) == 1
-    assert len(slack.messages_in("C0LEADS")) == 2
+    assert len(slack.messages_in("C0LEADS01")) == 2
 
 
 def test_running_the_same_delivery_twice_posts_once(slack, team, route):
@@ -147,7 +147,7 @@ def test_running_the_same_delivery_twice_posts_once(slack, team, route):
     assert run_tasks() == 2  # the decision's one task (alert and DM), and the duplicate
     runner.run(alert.id)
     runner.run(alert.id)
-    assert len(slack.messages_in("C0LEADS")) == 1
+    assert len(slack.messages_in("C0LEADS01")) == 1
     assert len(slack.calls_to("chat.postMessage")) == 2  # the alert and the DM, once each
     alert.refresh_from_db()
     assert (alert.status, alert.attempts) == ("done", 1)
@@ -163,7 +163,7 @@ def test_creating_a_delivery_twice_keeps_one_row_and_one_task(slack, team):
 
 
 def test_a_retry_after_a_failure_before_posting_posts_once(slack, team, route):
-    actions.update_rule(team.rule, monitoring_channel="C0LEADS")
+    actions.update_rule(team.rule, monitoring_channel="C0LEADS01")
     route()
     slack.fail_next("chat.postMessage", status=500)
     run_tasks()
@@ -171,4 +171,4 @@ def test_a_retry_after_a_failure_before_posting_posts_once(slack, team, route):
     run_tasks()
     alert = Delivery.objects.get(kind="slack.alert")
     assert alert.status == "done" and "recovered" not in alert.result
-    assert len(with_key(slack.messages_in("C0LEADS"), alert.key)) == 1
+    assert len(with_key(slack.messages_in("C0LEADS01"), alert.key)) == 1

@@ -64,20 +64,20 @@ def test_a_booking_plans_a_channel_post_and_an_owner_dm_in_its_transaction(api, 
 
 
 def test_a_409_or_a_400_plans_nothing(api, slack, dana):
-    offer = ask(api).json()
+    offer, second = ask(api).json(), ask(api, email="kim@bigco.com").json()
     start = offer["slots"][0]["start"]
     assert book(api, offer["id"], start).status_code == 201
     before = Delivery.objects.count()
-    second = ask(api, email="kim@bigco.com").json()
-    assert book(api, offer["id"], start).status_code == 409  # Dana is taken now
+    assert book(api, second["id"], start).status_code == 409  # Dana is taken now
     assert book(api, second["id"], "2031-01-01T09:00:00+00:00").status_code == 400
+    assert book(api, offer["id"], offer["slots"][1]["start"]).status_code == 400  # booked
     assert Delivery.objects.count() == before
 
 
 def test_running_them_reaches_slack_with_the_meeting(api, slack, dana):
     meeting, _ = booked(api)
     assert run_tasks() == 1  # the booking's deliveries run as one task (outbox.runner.batch)
-    [post] = slack.messages_in("C0LEADS")
+    [post] = slack.messages_in("C0LEADS01")
     berlin = meeting.start.astimezone(ZoneInfo("Europe/Berlin"))
     # On the owner's clock (Berlin is UTC+1 or +2), with the zone named.
     assert post["text"] == (
@@ -96,12 +96,12 @@ def test_running_them_reaches_slack_with_the_meeting(api, slack, dana):
 def test_cancel_and_no_show_reply_in_the_booking_thread_and_dm_the_owner(api, slack, dana):
     meeting, _ = booked(api)
     run_tasks()
-    [post] = slack.messages_in("C0LEADS")
+    [post] = slack.messages_in("C0LEADS01")
     response = api.post(f"{MEETINGS}{meeting.id}/cancel/", {"reason": "Sick"}, format="json")
     assert response.status_code == 200
     api.post(f"{MEETINGS}{meeting.id}/cancel/")  # a retried cancel sends nothing more
     assert run_tasks() == 2
-    reply = slack.messages_in("C0LEADS")[-1]
+    reply = slack.messages_in("C0LEADS01")[-1]
     assert reply["thread_ts"] == post["ts"]
     assert reply["text"].startswith("Meeting cancelled: lee@bigco.com with Dana")
     assert "Sick" in str(reply["blocks"])
@@ -120,9 +120,9 @@ def test_cancel_and_no_show_reply_in_the_booking_thread_and_dm_the_owner(api, sl
     )
     assert api.post(f"{MEETINGS}{other.id}/no-show/").status_code == 200
     run_tasks()
-    no_show = slack.messages_in("C0LEADS")[-1]
+    no_show = slack.messages_in("C0LEADS01")[-1]
     assert no_show["text"].startswith("No-show: kim@bigco.com missed the meeting with Dana")
-    assert no_show["thread_ts"] == slack.messages_in("C0LEADS")[2]["ts"]  # kim's booking
+    assert no_show["thread_ts"] == slack.messages_in("C0LEADS01")[2]["ts"]  # kim's booking
 
 
 def test_each_reschedule_is_its_own_update(api, slack, dana):
@@ -135,7 +135,7 @@ def test_each_reschedule_is_its_own_update(api, slack, dana):
         )  # fmt: skip
         assert moved.status_code == 200, moved.json()
     run_tasks()
-    replies = [m for m in slack.messages_in("C0LEADS") if m.get("thread_ts", m["ts"]) != m["ts"]]
+    replies = [m for m in slack.messages_in("C0LEADS01") if m.get("thread_ts", m["ts"]) != m["ts"]]
     assert len(replies) == 2 and all(r["text"].startswith("Meeting moved: ") for r in replies)
     # Moving it to where it is changes nothing and sends nothing.
     count = Delivery.objects.count()
@@ -155,7 +155,7 @@ def test_an_update_waits_for_the_booking_post_then_threads(api, slack, dana):
     for _ in range(3):
         time_passes()
         run_tasks()
-    post, reply = slack.messages_in("C0LEADS")
+    post, reply = slack.messages_in("C0LEADS01")
     assert reply["thread_ts"] == post["ts"] and reply["text"].startswith("Meeting cancelled")
 
 
@@ -181,7 +181,9 @@ def test_a_retried_thread_reply_posts_once(api, slack, dana, monkeypatch):
     runner.run(update.id)
     update.refresh_from_db()
     assert update.status == "done" and update.result["recovered"] is True
-    replies = [m for m in slack.messages_in("C0LEADS") if m["text"].startswith("Meeting cancelled")]
+    replies = [
+        m for m in slack.messages_in("C0LEADS01") if m["text"].startswith("Meeting cancelled")
+    ]
     assert len(replies) == 1 and slack.calls_to("conversations.replies")
 
 

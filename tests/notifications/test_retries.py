@@ -56,8 +56,8 @@ def test_a_server_error_is_retried_later_then_succeeds(slack, ai_first, route):
     alert = the_alert()
     assert (alert.status, alert.attempts, alert.last_error) == ("done", 2, "")
     assert alert.next_attempt_at is None
-    [message] = slack.messages_in("C0LEADS")
-    assert alert.result == {"channel": "C0LEADS", "ts": message["ts"]}
+    [message] = slack.messages_in("C0LEADS01")
+    assert alert.result == {"channel": "C0LEADS01", "ts": message["ts"]}
     # a later attempt first looks for its own message (none here) before posting
     assert slack.calls_to("conversations.history")
     assert len(posted(slack)) == 2
@@ -113,7 +113,7 @@ def test_a_timeout_is_transient_and_the_retry_finds_the_late_post(
     run_tasks()
     alert = the_alert()
     assert alert.status == "done" and alert.attempts == 2
-    assert alert.result == {"channel": "C0LEADS", "ts": late["ts"], "recovered": True}
+    assert alert.result == {"channel": "C0LEADS01", "ts": late["ts"], "recovered": True}
     assert len(slack.messages) == 1 and len(posted(slack)) == 1
 
 
@@ -177,7 +177,7 @@ def broken(request, slack, settings, team):
     if error == "channel_not_found":
         actions.update_rule(team.rule, monitoring_channel="#no-such-channel")
     elif error == "not_in_channel":
-        slack.add_channel("C0PRIV", "private-leads", member=False)
+        slack.add_channel("C0PRIV001", "private-leads", member=False)
         actions.update_rule(team.rule, monitoring_channel="#private-leads")
     elif error == "invalid_auth":
         settings.SLACK_BOT_TOKEN = "xoxb-revoked"
@@ -213,7 +213,7 @@ def test_retry_requeues_and_succeeds_once_the_fault_is_gone(slack, ai_first, rou
     alert = the_alert()
     assert alert.status == "failed" and alert.last_error == "Slack error: channel_not_found"
 
-    slack.add_channel("C0NEW", "new-leads")  # someone creates the channel and invites the bot
+    slack.add_channel("C0NEW0001", "new-leads")  # someone creates the channel and invites the bot
     url = f"/w/{team.workspace.id}/deliveries/{alert.id}/retry/"
     assert console.get(url).status_code == 405
     response = console.post(url)
@@ -225,8 +225,8 @@ def test_retry_requeues_and_succeeds_once_the_fault_is_gone(slack, ai_first, rou
     run_tasks()
     alert = the_alert()
     assert (alert.status, alert.attempts, alert.last_error) == ("done", 2, "")
-    [message] = slack.messages_in("C0NEW")
-    assert alert.result == {"channel": "C0NEW", "ts": message["ts"]}
+    [message] = slack.messages_in("C0NEW0001")
+    assert alert.result == {"channel": "C0NEW0001", "ts": message["ts"]}
     html = console.get(f"/w/{team.workspace.id}/slack/").content.decode()
     assert ">Sent<" in html and ">Retry<" not in html
 

@@ -33,7 +33,7 @@ def test_alert_and_rep_dm_are_posted_by_the_worker(slack, team, route):
     alert.refresh_from_db()
     dm.refresh_from_db()
 
-    [posted] = slack.messages_in("C0LEADS")
+    [posted] = slack.messages_in("C0LEADS01")
     assert posted["text"] == "New lead: Lee Lead (BigCo) → Dana"
     assert without_block_ids(posted["blocks"]) == without_block_ids(alert.payload["blocks"])
     assert posted["metadata"] == {
@@ -42,7 +42,7 @@ def test_alert_and_rep_dm_are_posted_by_the_worker(slack, team, route):
     }
     assert posted["unfurl_links"] is False and posted["unfurl_media"] is False
     assert (alert.status, alert.attempts, alert.last_error) == ("done", 1, "")
-    assert alert.result == {"channel": "C0LEADS", "ts": posted["ts"]}
+    assert alert.result == {"channel": "C0LEADS01", "ts": posted["ts"]}
     assert alert.done_at is not None and alert.next_attempt_at is None
 
     [opened] = slack.calls_to("conversations.open")
@@ -65,12 +65,12 @@ def test_alert_and_rep_dm_are_posted_by_the_worker(slack, team, route):
 def test_a_segment_channel_given_by_id_gets_the_alert(slack, team, route):
     actions.add_segment(
         team.rule, name="VIP", conditions=None,
-        assignee={"type": "rep", "id": team.omar.id}, monitoring_channel="C0VIP",
+        assignee={"type": "rep", "id": team.omar.id}, monitoring_channel="C0VIP0001",
     )  # fmt: skip
     route()
     run_tasks()
-    assert [m["text"] for m in slack.messages_in("C0VIP")] == ["New lead: Lee Lead → Omar"]
-    assert slack.messages_in("C0LEADS") == []
+    assert [m["text"] for m in slack.messages_in("C0VIP0001")] == ["New lead: Lee Lead → Omar"]
+    assert slack.messages_in("C0LEADS01") == []
     assert len(slack.messages_in("D000000002")) == 1
 
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from routing.actions.drafts import draft_changes, snapshot_of
 
 from .chats import MAX_ID, StrictSerializer
+from .resources import slack_channel
 from .shapes import ASSIGNEE_OR_BOOKING, AssigneeInField, BookingField, ConditionsField
 from .versions import VersionSegmentSerializer, snapshot_segments
 
@@ -35,7 +36,9 @@ class DraftSegmentInSerializer(StrictSerializer):
     booking = BookingField(
         required=False, allow_null=True, help_text="A meeting segment's booking (SPEC 5a)."
     )
-    monitoring_channel = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    monitoring_channel = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[slack_channel]
+    )
 
     request_schema_extra = ASSIGNEE_OR_BOOKING
 

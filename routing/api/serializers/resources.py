@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from routing import conditions
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule, Segment, Workspace
+from routing.slack_channels import MAX_LENGTH, ChannelError, clean_channel
 
 from .chats import MAX_ID, StrictSerializer
 from .shapes import (
@@ -38,6 +39,20 @@ class StrictModelSerializer(serializers.ModelSerializer):
 def _read_only(serializer, name) -> bool:
     field = serializer.fields.get(name)
     return field is not None and field.read_only
+
+
+def slack_channel(value) -> None:
+    """A monitoring channel: blank (none: inherit) or a Slack channel, the rule of
+    the Slack settings' default channel (routing/slack_channels.py; the actions too)."""
+    if len(value) > MAX_LENGTH:
+        return  # the field's max_length says so, once
+    try:
+        clean_channel(value)
+    except ChannelError as exc:
+        raise serializers.ValidationError(str(exc)) from exc
+
+
+CHANNEL_KWARGS = {"monitoring_channel": {"validators": [slack_channel]}}
 
 
 class RepSerializer(StrictModelSerializer):
@@ -131,6 +146,7 @@ class SegmentSerializer(StrictModelSerializer):
             "monitoring_channel", "summary", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["rule", "is_fallback", "updated_at"]
+        extra_kwargs = CHANNEL_KWARGS
 
     def get_summary(self, obj) -> str:
         return conditions.describe(obj.conditions)
@@ -166,6 +182,7 @@ class RuleSerializer(StrictModelSerializer):
             "updated_at",
         ]  # fmt: skip
         read_only_fields = ["is_default", "version", "created_at", "updated_at"]
+        extra_kwargs = CHANNEL_KWARGS
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_links(self, obj):
