@@ -5,6 +5,7 @@ no-show. Bad input is a form error and writes nothing; another workspace's is a 
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django.test import Client
 from calendars import actions as meetings
 from calendars.models import Meeting
 from outbox.models import Delivery
+from routing import actions
 from routing.models import Membership
 
 from .conftest import tomorrow
@@ -115,6 +117,18 @@ def test_reschedule_to_a_free_slot(workspace, console, booked):
     )
     assert response.status_code == 302, response.content.decode()[:500]
     assert state(meeting)[1] == new
+
+
+def test_the_booking_time_is_on_the_viewers_clock(workspace, console, booked):
+    # The meeting's own times are on the owner's clock; when it was booked, like every
+    # other instant of the console, is on the viewer's, with its zone.
+    actions.set_viewer_time_zone(get_user_model().objects.get(username="ops"), "Asia/Tokyo")
+    meeting = booked["meeting"]
+    html = console.get(w(workspace, f"meetings/{meeting.id}/")).content.decode()
+    local = meeting.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"<dt>Booked</dt><dd>{local:%H:%M:%S} JST</dd>" in html or (
+        f"<dt>Booked</dt><dd>{local:%b} {local.day}, {local:%H:%M} JST</dd>" in html
+    )
 
 
 def test_reschedule_to_where_it_is_says_nothing_changed(workspace, console, booked):

@@ -140,3 +140,14 @@ def test_other_workspace_rule_is_404(console, rule):
     response = console.post(url(rule.workspace, f"rules/{other_rule.id}/rollback/"), {"version": 1})
     assert response.status_code == 404
     assert RuleVersion.objects.count() == before
+
+
+def test_history_and_version_times_show_the_viewers_zone(console, workspace, rule):
+    user = get_user_model().objects.get(username="ops")
+    actions.set_viewer_time_zone(user, "Asia/Tokyo")
+    page = console.get(url(workspace, f"rules/{rule.id}/")).content.decode()
+    history = page.split('data-testid="rule-history"', 1)[1]
+    assert " JST</td>" in history
+    version = _versions(rule)[-1].version
+    page = console.get(url(workspace, f"rules/{rule.id}/versions/{version}/")).content.decode()
+    assert " JST ·" in page
