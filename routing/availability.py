@@ -57,16 +57,22 @@ def parse_working_hours(value) -> dict[str, list[tuple[time, time]]]:
                 or not all(isinstance(t, str) for t in interval)
             ):
                 raise WorkingHoursError(f'{name}: each interval must be ["HH:MM", "HH:MM"]')
-            try:
-                start, end = (time.fromisoformat(t) for t in interval)
-            except ValueError as exc:
-                raise WorkingHoursError(f"{name}: {exc}") from exc
+            start, end = (_clock_time(name, t) for t in interval)
             if start == end:
                 raise WorkingHoursError(
                     f"{name}: an interval cannot start and end at the same time ({start:%H:%M})"
                 )
             parsed[day].append((start, end))
     return parsed
+
+
+def _clock_time(day_name: str, text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise WorkingHoursError(
+            f'{day_name}: {text!r} is not a time of day; use HH:MM, e.g. "09:00"'
+        ) from None
 
 
 def valid_timezone(name: str) -> bool:

@@ -153,3 +153,23 @@ def test_a_null_calendar_is_left_as_it_is(api, schema):
         "/api/v1/reps/", {"name": "Ann", "email": "ann@acme.test", "calendar": None}, format="json"
     )
     assert created.status_code == 201 and created.data["calendar"]["backend"] == "local"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("3", "A whole number is required (not a string)."),
+        (1e308, "A whole number is required (not a decimal number)."),
+        (2.5, "A whole number is required (not a decimal number)."),
+        (True, "A whole number is required (not true or false)."),
+        ([3], "A whole number is required (not a list)."),
+        ({"n": 3}, "A whole number is required (not an object)."),
+    ],
+)
+def test_a_wrong_number_says_what_it_got(api, value, message):
+    before = counts()
+    body = {"lead": {"email": "a@bigco.com"}, "company": {"employees": value}}
+    response = api.post("/api/v1/chats/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"company": {"employees": [message]}}
+    assert counts() == before

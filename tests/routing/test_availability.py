@@ -72,6 +72,14 @@ def test_parse_refuses_anything_but_an_object(value):
         parse_working_hours(value)
 
 
+@pytest.mark.parametrize("text", ["9", "nine", "25:00", "09:00 AM"])
+def test_a_time_that_is_not_one_says_how_to_write_it(text):
+    # Not Python's own words ("Invalid isoformat string: '9'").
+    with pytest.raises(WorkingHoursError) as caught:
+        parse_working_hours({"mon": [[text, "17:00"]]})
+    assert str(caught.value) == f'Monday: {text!r} is not a time of day; use HH:MM, e.g. "09:00"'
+
+
 def test_working_hours_error_is_a_value_error():
     assert issubclass(WorkingHoursError, ValueError)
 

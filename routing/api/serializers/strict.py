@@ -16,8 +16,8 @@ from rest_framework import serializers
 # Most specific first: an EmailField is a CharField, a ChoiceField is neither.
 _EXPECTED = (
     (serializers.BooleanField, (bool,), "Must be true or false."),
-    (serializers.IntegerField, (int,), "A whole number is required (not a string)."),
-    (serializers.FloatField, (int, float), "A number is required (not a string)."),
+    (serializers.IntegerField, (int,), "A whole number is required"),
+    (serializers.FloatField, (int, float), "A number is required"),
     (serializers.CharField, (str,), "Not a valid string."),
     (serializers.ChoiceField, (str,), "Not a valid string."),
     (serializers.DateTimeField, (str,), "Expected an ISO 8601 date-time string."),
@@ -29,12 +29,22 @@ _EXPECTED = (
 )
 
 
+# What a number field got instead, in JSON's words.
+_GOT = ((bool, "true or false"), (str, "a string"), (float, "a decimal number"),
+        (list, "a list"), (dict, "an object"))  # fmt: skip
+
+
 def _type_error(field, value) -> str | None:
     for kind, types, message in _EXPECTED:
         if isinstance(field, kind):
             # bool is an int in Python, but true is not the number 1 in JSON.
             wrong_bool = isinstance(value, bool) and bool not in types
-            return message if wrong_bool or not isinstance(value, types) else None
+            if not wrong_bool and isinstance(value, types):
+                return None
+            if message.endswith("."):
+                return message
+            got = next((words for t, words in _GOT if isinstance(value, t)), None)
+            return f"{message} (not {got})." if got else f"{message}."
     return None
 
 
