@@ -3,7 +3,7 @@
 import pytest
 
 from routing import actions
-from routing.models import Chat, KnockLink, PoolMember
+from routing.models import Chat, KnockLink, PoolMember, RoutingRule
 
 from .conftest import url
 
@@ -130,3 +130,12 @@ def test_public_link_page_routes_a_chat(client, workspace, rule, make_rep):
     bad = client.post(f"/l/{workspace.slug}/g2/", {"email": "nope", "message": "hi"})
     assert bad.status_code == 400 and Chat.objects.count() == 1
     assert client.get(f"/l/{workspace.slug}/missing/").status_code == 404
+
+
+def test_a_rule_of_an_unknown_kind_is_a_visible_form_error(console, workspace):
+    before = RoutingRule.objects.count()
+    response = console.post(url(workspace, "rules/new/"), {"name": "Odd", "kind": "email"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert">Kind: Select a valid choice.' in html
+    assert RoutingRule.objects.count() == before
