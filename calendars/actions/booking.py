@@ -190,7 +190,6 @@ def book(
         )
     if availability.expired(now):
         raise ActionError({"availability": ["This availability is older than an hour; ask again."]})
-    _not_booked_yet(availability)
     slot = _offered(availability, start)
     if slot is None:
         raise ActionError({"start": ["Not one of the offered slots."]})
@@ -206,9 +205,6 @@ def book(
     external = lookup.external_busy(reps, span)  # live, time-boxed, before any lock
     try:
         with transaction.atomic(durable=True):
-            # One meeting per availability: its row is locked first (then the reps, in
-            # id order), so of two bookings of one offer the second sees the first's.
-            list(Availability.objects.select_for_update().filter(pk=availability.pk))
             _not_booked_yet(availability)
             _lock(candidates)
             free = free_reps(reps, booking, start, now=now, external=external)
@@ -228,11 +224,17 @@ def book(
 
 def _not_booked_yet(availability: Availability) -> None:
     """An availability books one meeting: a second booking of it is a 400 naming the
-    first (cancelled or not: the lead asks for availability again)."""
-    booked = Meeting.objects.filter(availability=availability).values_list("id", flat=True)
-    first = booked.first()
-    if first is not None:
-        raise AlreadyBooked(first)
+    first (cancelled or not: the lead asks for availability again). In the booking's
+    transaction: the availability's row is locked (before the reps', in id order), then
+    its meeting read by a statement of its own, whose snapshot (READ COMMITTED) is taken
+    after the lock was granted, so of two bookings of one offer the second sees the
+    first's meeting. (One statement would not: a subquery of the locking SELECT reads the
+    snapshot from before its wait.)"""
+    list(Availability.objects.select_for_update().filter(pk=availability.pk).values("pk"))
+    first = Meeting.objects.filter(availability=availability).values_list("id", flat=True)
+    booked = first.order_by("id").first()
+    if booked is not None:
+        raise AlreadyBooked(booked)
 
 
 class _Taken(Exception):
