@@ -119,23 +119,36 @@ class DecisionFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        since, until = self.start(data.get("since")), self.end(data.get("until"))
+        bounds = {}
+        for name, edge, message in (
+            ("since", self.start, "Too early: give a date after 0001-01-01, or leave it out."),
+            ("until", self.end, "Too late: give a date before 9999-12-31, or leave it out."),
+        ):
+            try:
+                bounds[name] = edge(data.get(name))
+            except OverflowError:  # that day's start or end is not an instant in UTC
+                self.add_error(name, message)
+        since, until = bounds.get("since"), bounds.get("until")
         if since is not None and until is not None and until <= since:
             self.add_error("until", "Must be after since.")
         return data
 
     @staticmethod
     def start(value: date | datetime | None) -> datetime | None:
+        """In UTC, as a date-time is (DateOrDateTimeField). The start of 0001-01-01 in
+        Asia/Tokyo is before year 1 in UTC: an OverflowError here (clean() says so), not in
+        the query."""
         if value is None or isinstance(value, datetime):
             return value
-        return datetime.combine(value, time.min, timezone.get_current_timezone())
+        return datetime.combine(value, time.min, timezone.get_current_timezone()).astimezone(UTC)
 
     @classmethod
     def end(cls, value: date | datetime | None) -> datetime | None:
-        """Exclusive: a date-only `until` covers that whole day."""
+        """Exclusive: a date-only `until` covers that whole day (up to the next day's start,
+        23 or 25 hours on a DST change). 9999-12-31 has no next day: an OverflowError."""
         if value is None or isinstance(value, datetime):
             return value
-        return cls.start(value) + timedelta(days=1)
+        return cls.start(value + timedelta(days=1))
 
     def filter(self, qs):
         """Apply the cleaned filters to a Decision queryset (call after is_valid())."""

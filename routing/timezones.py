@@ -9,9 +9,11 @@ failing the page.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 
 ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
@@ -34,3 +36,13 @@ def viewer_zone_name(profile_zone: str, workspace_zone: str) -> str:
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
+
+
+def local_or_utc(value: datetime) -> datetime:
+    """`value` in the active zone, or in UTC when that zone cannot show it: within hours of
+    year 1 or 9999 its local date may not exist (9999-12-31 23:59 UTC in Asia/Tokyo). For
+    rows stored before such values were refused: they must not fail the page."""
+    try:
+        return timezone.localtime(value)
+    except OverflowError:
+        return value.astimezone(UTC)

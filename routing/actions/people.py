@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,6 +20,23 @@ REP_FIELDS = (
     "name", "email", "slack_user_id", "crm_user_ids", "timezone", "working_hours",
     "out_of_office_until", "max_open_chats", "is_active",
 )  # fmt: skip
+# An out-of-office time every time zone can show (the console shows it in the viewer's):
+# within hours of year 1 or 9999 some zones' local date does not exist.
+OOO_YEARS = (2, 9998)
+OOO_RANGE = (
+    f"Give a year from {OOO_YEARS[0]} to {OOO_YEARS[1]}: a time nearer year 1 or 9999 "
+    "cannot be shown in every time zone."
+)
+
+
+def _shown_everywhere(value: datetime) -> bool:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:  # 0001-01-01T00:00 in Asia/Tokyo is before year 1 in UTC
+        return False
+    return OOO_YEARS[0] <= year <= OOO_YEARS[1]
 
 
 def _clean_rep(data: dict) -> dict:
@@ -27,6 +46,9 @@ def _clean_rep(data: dict) -> dict:
         errors[name] = ["Unknown field."]
     if "timezone" in data and not valid_timezone(data["timezone"]):
         errors["timezone"] = [f"Unknown time zone {data['timezone']!r} (use e.g. Europe/Paris)."]
+    ooo = data.get("out_of_office_until")
+    if isinstance(ooo, datetime) and not _shown_everywhere(ooo):
+        errors["out_of_office_until"] = [OOO_RANGE]
     if "working_hours" in data:
         try:
             parse_working_hours(data["working_hours"])

@@ -6,14 +6,23 @@ from __future__ import annotations
 from datetime import time
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from routing.availability import DAYS
 from routing.models import AIAgent, Pool, Rep
-from routing.timezones import ZONES
+from routing.timezones import ZONES, local_or_utc
 
 TIMEZONES = ZONES  # IANA names, one list (routing.timezones)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_LABELS = dict(zip(DAYS, WEEKDAYS, strict=True))
+
+
+def _column_max(model, name: str) -> int:
+    """The largest value an integer column holds (2**31 - 1 on PostgreSQL, 2**63 - 1 on
+    SQLite): the bound the API's model serializer checks, so a console form checks it too
+    rather than the database failing on it."""
+    field = model._meta.get_field(name)
+    return min(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
 
 
 class PoolForm(forms.Form):
@@ -58,6 +67,7 @@ class RepForm(forms.Form):
     max_open_chats = forms.IntegerField(
         required=False,
         min_value=0,
+        max_value=_column_max(Rep, "max_open_chats"),
         label="Capacity (max open chats)",
         help_text="Empty: no limit. Only open chats count; closing one frees a place.",
     )
@@ -81,7 +91,7 @@ class RepForm(forms.Form):
             "email": rep.email,
             "timezone": rep.timezone,
             "is_active": rep.is_active,
-            "out_of_office_until": rep.out_of_office_until,
+            "out_of_office_until": _wall_time(rep.out_of_office_until),
             "max_open_chats": rep.max_open_chats,
             "always_available": not rep.working_hours,
         }
@@ -156,6 +166,12 @@ class RepForm(forms.Form):
             "max_open_chats": d.get("max_open_chats"),
             "working_hours": d["working_hours"],
         }
+
+
+def _wall_time(value):
+    """What the datetime-local widget shows: the viewer's wall time, or UTC's for a time
+    their zone cannot show (stored before it was refused; saving it again is refused)."""
+    return local_or_utc(value).replace(tzinfo=None) if value is not None else None
 
 
 class AIAgentForm(forms.Form):

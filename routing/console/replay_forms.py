@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django import forms
+from django.utils import timezone
 
 from routing.actions import replay as replay_actions
 from routing.models import RuleVersion
+from routing.timezones import local_or_utc
+
+
+class InstantField(forms.DateTimeField):
+    """A datetime-local time (in the active zone) as its instant in UTC. Near year 1 or
+    9999 there may be none (0001-01-01T00:00 in Asia/Tokyo): the form error the API's
+    DateTimeField answers with, not an OverflowError in the query."""
+
+    default_error_messages = {"overflow": "Datetime value out of range."}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value.astimezone(UTC) if value is not None else None
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["overflow"], code="overflow") from None
+
+    def prepare_value(self, value):
+        # Shown in the viewer's zone, or in UTC when that zone cannot show it (a window
+        # another viewer started at year 1): a page, not an OverflowError.
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return local_or_utc(value).replace(tzinfo=None)
+        return super().prepare_value(value)
 
 
 class ReplayForm(forms.Form):
     version = forms.ChoiceField(label="Replay")
-    since = forms.DateTimeField(
+    since = InstantField(
         label="From",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Server time. Empty: 7 days before the end.",
+        help_text="On your clock (your time zone). Empty: 7 days before the end.",
         required=False,
     )
-    until = forms.DateTimeField(
+    until = InstantField(
         label="To",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Server time. Empty: now.",
+        help_text="On your clock (your time zone). Empty: now.",
         required=False,
     )
     limit = forms.IntegerField(

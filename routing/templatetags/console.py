@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from routing import conditions
+from routing.timezones import local_or_utc
 
 register = template.Library()
 
@@ -55,7 +56,7 @@ def when(value):
     'Nov 24, 2025, 14:03 CET' (issue 14 item 9)."""
     if value is None:
         return ""
-    local = timezone.localtime(value)
+    local = local_or_utc(value)  # UTC for an instant the zone cannot show (year 1, 9999)
     today = timezone.localdate()
     zone = local.strftime("%Z")
     if local.date() == today:

@@ -171,3 +171,19 @@ def test_a_far_offset_is_read_as_its_instant(api, log, since):
 def test_an_instant_out_of_range_is_400(api, log, since):
     response = api.get(DECISIONS, {"since": since})
     assert response.status_code == 400 and "since" in response.data
+
+
+def test_a_date_only_until_on_the_last_day_of_the_calendar_is_400(api, log):
+    """Its end (the next day's start) does not exist: was a 500 in routing/filters.py."""
+    response = api.get(DECISIONS, {"until": "9999-12-31"})
+    assert response.status_code == 400
+    assert response.data == {"until": ["Too late: give a date before 9999-12-31, or leave it out."]}
+    assert Decision.objects.count() == 3
+
+
+def test_the_first_and_last_days_still_filter(api, log):
+    everything = [log["d"][2], log["d"][1], log["d"][0]]
+    assert ids(api, since="9999-12-31") == []
+    assert ids(api, until="9999-12-30") == everything
+    assert ids(api, since="0001-01-01", until="9999-12-30") == everything
+    assert ids(api, until="0001-01-01") == []

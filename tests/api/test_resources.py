@@ -134,6 +134,34 @@ def test_rep_field_validation(api, body, field):
     assert Rep.objects.count() == before
 
 
+FAR_OUT_OF_OFFICE = (
+    "Give a year from 2 to 9998: a time nearer year 1 or 9999 cannot be shown in every time zone."
+)
+
+
+@pytest.mark.parametrize(
+    "when", ["9999-12-31T23:59:59Z", "9999-01-01T00:00:00Z", "0001-01-01T00:00:00Z"]
+)
+def test_an_out_of_office_time_no_zone_can_show_is_400(api, make_rep, when):
+    """9999-12-31T23:59:59Z was a 201, then the console's Reps page failed in Berlin or Tokyo."""
+    dana = make_rep("Dana")
+    body = {"name": "Ana", "email": "ana@acme.test", "out_of_office_until": when}
+    data = refused(api.post(REPS, body, format="json"), "out_of_office_until")
+    assert data["out_of_office_until"] == [FAR_OUT_OF_OFFICE]
+    data = refused(
+        api.patch(f"{REPS}{dana.id}/", {"out_of_office_until": when}, format="json"),
+        "out_of_office_until",
+    )
+    assert data["out_of_office_until"] == [FAR_OUT_OF_OFFICE]
+    assert list(Rep.objects.values_list("name", "out_of_office_until")) == [("Dana", None)]
+
+
+@pytest.mark.parametrize("when", ["9998-12-31T23:59:59Z", "0002-01-01T00:00:00Z"])
+def test_an_out_of_office_time_within_the_years_is_kept(api, when):
+    body = {"name": "Ana", "email": "ana@acme.test", "out_of_office_until": when}
+    assert ok(api.post(REPS, body, format="json"), 201)["out_of_office_until"] == when
+
+
 def test_rep_used_by_a_segment_cannot_be_deleted(api, make_rep, make_rule, add_segment):
     dana = make_rep("Dana")
     rule = make_rule("Inbound")

@@ -79,3 +79,42 @@ def test_another_workspaces_rep_is_unknown_here(console, workspace, two_decision
     assert Rep.objects.filter(id=foreign.id).exists()
     html = page(console, workspace, f"rep={foreign.id}")
     assert "No such rep in this workspace." in html
+
+
+TOO_LATE = "Too late: give a date before 9999-12-31, or leave it out."
+TOO_EARLY = "Too early: give a date after 0001-01-01, or leave it out."
+
+
+@pytest.mark.parametrize(
+    ("zone", "query", "error"),
+    [
+        ("UTC", "until=9999-12-31", TOO_LATE),
+        ("Europe/Berlin", "until=9999-12-31", TOO_LATE),
+        ("America/New_York", "until=9999-12-31", TOO_LATE),
+        # The start of 0001-01-01 in Tokyo is before year 1 in UTC.
+        ("Asia/Tokyo", "since=0001-01-01", TOO_EARLY),
+        ("Asia/Tokyo", "since=2030-01-01&until=9999-12-31", TOO_LATE),
+    ],
+)
+def test_a_day_at_the_end_of_the_calendar_is_a_form_error(
+    console, staff, workspace, two_decisions, zone, query, error
+):
+    """Until = 12/31/9999 on the Decisions page was a 500 (its end does not exist)."""
+    actions.set_viewer_time_zone(staff, zone)
+    html = page(console, workspace, query)
+    assert error in html
+    assert "l0@x.com" not in html and "l1@x.com" not in html
+    assert "0 decisions" in html
+    assert Decision.objects.count() == 2
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/New_York"])
+def test_the_first_and_last_days_a_zone_can_show_still_filter(
+    console, staff, workspace, two_decisions, zone
+):
+    actions.set_viewer_time_zone(staff, zone)
+    html = page(console, workspace, "since=9999-12-31")
+    assert "errorlist" not in html and "0 decisions" in html
+    html = page(console, workspace, "since=0001-01-02&until=9999-12-30")
+    assert "errorlist" not in html
+    assert "l0@x.com" in html and "l1@x.com" in html

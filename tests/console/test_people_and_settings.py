@@ -1,12 +1,16 @@
 """Reps by hand, AI agents, workspace settings and members (issue 14 items 3-5)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from routing import actions
 from routing.models import AIAgent, Membership, Rep, Workspace
 
 from .conftest import url
+from .formtools import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +49,107 @@ def test_bad_rep_input_writes_nothing(console, workspace, change):
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
     assert not Rep.objects.exists()
+
+
+FAR_OUT_OF_OFFICE = (
+    "Give a year from 2 to 9998: a time nearer year 1 or 9999 cannot be shown in every time zone."
+)
+
+
+def rep_rows():
+    return list(Rep.objects.order_by("id").values())
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Tokyo"])
+@pytest.mark.parametrize("when", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_an_out_of_office_time_no_zone_can_show_is_a_form_error(
+    console, staff, workspace, make_rep, zone, when
+):
+    """New rep and Edit rep: 9999-12-31 23:59 from the date picker was saved, then every
+    page showing it in Berlin or Tokyo failed; 0001-01-01 00:00 in Tokyo failed the save."""
+    actions.set_viewer_time_zone(staff, zone)
+    dana = make_rep("Dana")
+    before = rep_rows()
+    for page, body in [
+        ("reps/new/", REP),
+        (f"reps/{dana.id}/", {**REP, "name": "Dana", "email": dana.email}),
+    ]:
+        response = console.post(url(workspace, page), {**body, "out_of_office_until": when})
+        assert response.status_code == 400
+        assert response.context["form"].errors["out_of_office_until"] == [FAR_OUT_OF_OFFICE]
+        assert FAR_OUT_OF_OFFICE in response.content.decode()
+    assert rep_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("zone", "stored", "badge", "shown"),
+    [
+        ("Europe/Berlin", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+         "Out of office until Dec 31, 23:59 UTC", "9999-12-31T23:59"),
+        ("Asia/Tokyo", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+         "Out of office until Dec 31, 23:59 UTC", "9999-12-31T23:59"),
+        ("America/New_York", datetime(1, 1, 1, tzinfo=UTC), None, "0001-01-01T00:00"),
+    ],
+)  # fmt: skip
+def test_a_stored_out_of_office_time_the_viewers_zone_cannot_show(
+    console, staff, workspace, make_rep, zone, stored, badge, shown
+):
+    """A row written before such times were refused: the Reps list and the rep's page show
+    it in UTC instead of failing, and saving the form unchanged is refused beside the field."""
+    dana = make_rep("Dana")
+    Rep.objects.filter(id=dana.id).update(out_of_office_until=stored)
+    actions.set_viewer_time_zone(staff, zone)
+    listing = console.get(url(workspace, "reps/"))
+    assert listing.status_code == 200
+    if badge:
+        assert badge in listing.content.decode()
+    page = console.get(url(workspace, f"reps/{dana.id}/"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'value="{shown}"' in html
+    before = rep_rows()
+    response = console.post(url(workspace, f"reps/{dana.id}/"), form_data(html, ""))
+    assert response.status_code == 400
+    assert response.context["form"].errors["out_of_office_until"] == [FAR_OUT_OF_OFFICE]
+    assert rep_rows() == before
+
+
+@pytest.mark.parametrize("capacity", ["99999999999999999999", str(2**63)])
+def test_a_capacity_the_database_cannot_hold_is_a_form_error(
+    console, api, workspace, make_rep, capacity
+):
+    """The console refuses what the API does (the column's bound: 2**63 - 1 on SQLite,
+    2**31 - 1 on PostgreSQL), beside the field, on New rep and Edit rep alike."""
+    refused = api.post(
+        "/api/v1/reps/",
+        {"name": "Ana", "email": "ana@acme.test", "max_open_chats": int(capacity)},
+        format="json",
+    )
+    assert refused.status_code == 400
+    message = str(refused.data["max_open_chats"][0])
+    assert message.startswith("Ensure this value is less than or equal to ")
+    dana = make_rep("Dana", max_open_chats=3)
+    before = rep_rows()
+    for page, body in [
+        ("reps/new/", REP),
+        (f"reps/{dana.id}/", {**REP, "name": "Dana", "email": dana.email}),
+    ]:
+        response = console.post(url(workspace, page), {**body, "max_open_chats": capacity})
+        assert response.status_code == 400
+        assert response.context["form"].errors["max_open_chats"] == [message]
+        assert message in response.content.decode()
+    assert rep_rows() == before
+
+
+def test_the_largest_capacity_the_api_takes_the_console_takes(console, api, workspace, make_rep):
+    largest = connection.ops.integer_field_range("PositiveIntegerField")[1]
+    body = {"name": "Ana", "email": "ana@acme.test", "max_open_chats": largest}
+    assert api.post("/api/v1/reps/", body, format="json").status_code == 201
+    dana = make_rep("Dana")
+    body = {**REP, "name": "Dana", "email": dana.email, "max_open_chats": str(largest)}
+    assert console.post(url(workspace, f"reps/{dana.id}/"), body).status_code == 302
+    dana.refresh_from_db()
+    assert dana.max_open_chats == largest
 
 
 def test_deactivate_and_reactivate_a_rep(console, workspace, make_rep):

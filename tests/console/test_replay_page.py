@@ -2,9 +2,11 @@
 the task's progress bar, and a changed lead's two traces."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
+from routing import actions
 from routing.models import Decision, ReplayRun
 from tests.replay_seed import seed
 from tests.tasks import run_tasks
@@ -65,6 +67,56 @@ def test_bad_input_is_shown_beside_the_field(console, workspace, seeded):
     assert "Must be after From." in html
     assert "greater than or equal to 1" in html
     assert not ReplayRun.objects.exists() and Decision.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("zone", "field", "value", "instant"),
+    [
+        ("Asia/Tokyo", "since", "0001-01-01T00:00", "0001-01-01T00:00:00+09:00"),
+        ("America/New_York", "until", "9999-12-31T23:59", "9999-12-31T23:59:00-05:00"),
+    ],
+)
+def test_a_time_before_year_1_or_after_9999_in_utc_is_shown_beside_the_field(
+    console, api, staff, workspace, seeded, zone, field, value, instant
+):
+    """From = 0001-01-01T00:00 in Tokyo was an OverflowError; the API's answer to the same
+    instant is a 400 "Datetime value out of range.", and so is the console's form error."""
+    body = {"version": seeded.new_version, field: instant}
+    answer = api.post(f"/api/v1/rules/{seeded.rule.id}/replay/", body, format="json")
+    assert answer.status_code == 400 and answer.data == {field: ["Datetime value out of range."]}
+    actions.set_viewer_time_zone(staff, zone)
+    before = Decision.objects.count()
+    response = console.post(
+        page(workspace, seeded), {"version": str(seeded.new_version), field: value}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == ["Datetime value out of range."]
+    assert "Datetime value out of range." in response.content.decode()
+    assert not ReplayRun.objects.exists() and Decision.objects.count() == before
+
+
+def test_the_window_is_read_in_the_viewers_zone(console, staff, workspace, seeded):
+    actions.set_viewer_time_zone(staff, "Asia/Tokyo")
+    body = {"version": str(seeded.new_version), "since": "2000-01-01T09:00"}
+    assert console.post(page(workspace, seeded), body).status_code == 302
+    assert ReplayRun.objects.get().since == datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def test_a_window_started_at_year_1_shows_in_utc_where_the_zone_cannot(
+    console, staff, workspace, seeded
+):
+    """A New York viewer may run From = 0001-01-01T00:00 (04:56 UTC: local mean time then);
+    the run's window cannot be shown in Los Angeles (before year 1 there): UTC, not an
+    OverflowError."""
+    actions.set_viewer_time_zone(staff, "America/New_York")
+    body = {"version": str(seeded.new_version), "since": "0001-01-01T00:00"}
+    assert console.post(page(workspace, seeded), body).status_code == 302
+    run = ReplayRun.objects.get()
+    actions.set_viewer_time_zone(staff, "America/Los_Angeles")
+    for path in ("", f"{run.id}/"):
+        response = console.get(page(workspace, seeded, path))
+        assert response.status_code == 200
+        assert "Jan 1, 1, 04:56 UTC" in response.content.decode()
 
 
 def test_draft_is_refused_without_a_draft(console, workspace, seeded):

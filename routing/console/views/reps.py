@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from routing import actions
 from routing.availability import describe_hours, unavailable_reason
 from routing.models import Rep
+from routing.timezones import local_or_utc
 
 from ..access import console_view
 from ..forms import RepForm, run_action
@@ -35,6 +36,9 @@ def rep_list(request):
             now=now,
         )
         rep.hours = describe_hours(rep.working_hours)
+        # In the viewer's zone, or in UTC when it cannot show the time (routing.timezones).
+        ooo = rep.out_of_office_until
+        rep.away_until = dateformat.format(local_or_utc(ooo), "M j, H:i T") if ooo else ""
     return render(request, "console/reps.html", {"reps": reps})
 
 
