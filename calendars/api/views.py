@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from routing.api.idempotency import IDEMPOTENCY_HEADER, idempotent_create
 from routing.api.serializers.chats import SimulateSerializer, SimulationSerializer
 from routing.api.views.base import WorkspaceScopedMixin
-from routing.api.views.chats import simulated_rule_ref
+from routing.api.views.chats import refuse_unknown_params, simulated_rule_ref
 from routing.api.views.resources import RepViewSet, RuleViewSet
 from routing.models import Rep
 
@@ -97,6 +97,7 @@ class MeetingViewSet(
         if self.action != "list":
             return qs
         filters = MeetingFilterSerializer(data=self.request.query_params)
+        refuse_unknown_params(self.request, set(filters.fields))  # `?owner=` is a typo
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         if "rep" in f:

@@ -197,6 +197,13 @@ def test_bad_meeting_filters_are_400(api, query):
     assert api.get(f"{MEETINGS}?{query}").status_code == 400
 
 
+def test_an_unknown_meeting_filter_is_400_naming_it(api, two_reps):
+    response = api.get(MEETINGS, {"owner": "3", "status": "booked"})
+    assert response.status_code == 400
+    assert response.json() == {"owner": ["Unknown query parameter."]}
+    assert api.get(MEETINGS, {"status": "booked", "limit": "5"}).status_code == 200
+
+
 def test_reschedule_and_no_show(api, rep_factory, with_booking):
     dana = rep_factory("Dana")
     with_booking(logic="single_rep", reps=[dana.id])

@@ -55,6 +55,16 @@ def test_a_bad_filter_is_a_form_error_and_lists_nothing(
     assert "0 decisions" in html
 
 
+def test_the_empty_list_says_why_it_is_empty(console, workspace, two_decisions):
+    # A bad filter, a filter nothing matches, and no decisions at all read differently.
+    bad = page(console, workspace, "since=2030-01-03&until=2030-01-01")
+    assert "Fix the filter above to see decisions." in bad and "No decisions yet" not in bad
+    none = page(console, workspace, "since=2031-01-01")
+    assert "No decisions match these filters" in none and "No decisions yet" not in none
+    Decision.objects.all().delete()
+    assert "No decisions yet" in page(console, workspace, "")
+
+
 def test_blank_fields_mean_any(console, workspace, two_decisions):
     html = page(console, workspace, "link=&rule=&rep=&ai_agent=&kind=&since=&until=")
     assert "l0@x.com" in html and "l1@x.com" in html
