@@ -4,12 +4,16 @@ A rule's or a segment's monitoring channel (the API, the console, drafts, the
 admin: through routing.actions) and the workspace's default channel (the Slack
 settings page, notifications/forms.py) are all checked by `clean_channel`.
 Blank is no channel (a segment inherits the rule's, a rule the workspace's).
-Pure Python: no Django import.
+`channel_validator` is the same rule as a field validator, for the API's
+serializers and the console's forms alike (DRF turns Django's ValidationError
+into the field's error).
 """
 
 from __future__ import annotations
 
 import re
+
+from django.core.exceptions import ValidationError
 
 # Slack channel names: lowercase letters, digits, -, _ and . (at most 80); ids: C…/G….
 CHANNEL_NAME = re.compile(r"#?[a-z0-9][a-z0-9._-]{0,79}")
@@ -35,3 +39,14 @@ def clean_channel(value) -> str:
             "letters, digits, - and _) or a channel id like C0123456789."
         )
     return channel
+
+
+def channel_validator(value) -> None:
+    """`clean_channel` as a field validator: Django's ValidationError with its message.
+    A value over MAX_LENGTH is left to the field's own max_length, said once."""
+    if len(value) > MAX_LENGTH:
+        return
+    try:
+        clean_channel(value)
+    except ChannelError as exc:
+        raise ValidationError(str(exc)) from exc

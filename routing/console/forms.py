@@ -13,7 +13,7 @@ from django import forms
 from routing import filters
 from routing.actions import ActionError, NotFound
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule
-from routing.slack_channels import MAX_LENGTH, ChannelError, clean_channel
+from routing.slack_channels import channel_validator
 from routing.timezones import ZONES
 
 from .json_fields import refuse_bad_strings
@@ -65,21 +65,12 @@ def tested_version(request) -> int | str | None:
     return int(version) if version.isdecimal() and len(version) < 19 else version
 
 
-def _slack_channel(value) -> None:
-    if len(value) > MAX_LENGTH:
-        return  # the field's max_length says so, once
-    try:
-        clean_channel(value)
-    except ChannelError as exc:
-        raise forms.ValidationError(str(exc)) from exc
-
-
 class MonitoringChannelField(forms.CharField):
     """Blank (inherit / no channel) or a Slack channel: the rule of the Slack
     settings' default channel (routing/slack_channels.py), which the actions apply too."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=100, required=False, validators=[_slack_channel], **kwargs)
+        super().__init__(max_length=100, required=False, validators=[channel_validator], **kwargs)
 
 
 class RuleCreateForm(forms.Form):

@@ -9,9 +9,9 @@ Out: the draft in the shape of a version's segments, and its changes from live.
 from rest_framework import serializers
 
 from routing.actions.drafts import draft_changes, snapshot_of
+from routing.slack_channels import channel_validator
 
 from .chats import MAX_ID, StrictSerializer
-from .resources import slack_channel
 from .shapes import ASSIGNEE_OR_BOOKING, AssigneeInField, BookingField, ConditionsField
 from .versions import VersionSegmentSerializer, snapshot_segments
 
@@ -37,7 +37,7 @@ class DraftSegmentInSerializer(StrictSerializer):
         required=False, allow_null=True, help_text="A meeting segment's booking (SPEC 5a)."
     )
     monitoring_channel = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, validators=[slack_channel]
+        max_length=100, required=False, allow_blank=True, validators=[channel_validator]
     )
 
     request_schema_extra = ASSIGNEE_OR_BOOKING

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from routing import conditions
 from routing.models import AIAgent, KnockLink, Pool, Rep, RoutingRule, Segment, Workspace
-from routing.slack_channels import MAX_LENGTH, ChannelError, clean_channel
+from routing.slack_channels import channel_validator
 
 from .chats import MAX_ID, StrictSerializer
 from .shapes import (
@@ -41,18 +41,7 @@ def _read_only(serializer, name) -> bool:
     return field is not None and field.read_only
 
 
-def slack_channel(value) -> None:
-    """A monitoring channel: blank (none: inherit) or a Slack channel, the rule of
-    the Slack settings' default channel (routing/slack_channels.py; the actions too)."""
-    if len(value) > MAX_LENGTH:
-        return  # the field's max_length says so, once
-    try:
-        clean_channel(value)
-    except ChannelError as exc:
-        raise serializers.ValidationError(str(exc)) from exc
-
-
-CHANNEL_KWARGS = {"monitoring_channel": {"validators": [slack_channel]}}
+CHANNEL_KWARGS = {"monitoring_channel": {"validators": [channel_validator]}}
 
 
 class RepSerializer(StrictModelSerializer):
