@@ -46,3 +46,9 @@ def local_or_utc(value: datetime) -> datetime:
         return timezone.localtime(value)
     except OverflowError:
         return value.astimezone(UTC)
+
+
+def wall_time(value: datetime | None) -> datetime | None:
+    """What a datetime-local input shows for `value`: the viewer's wall time (naive), or
+    UTC's for a time their zone cannot show (local_or_utc)."""
+    return local_or_utc(value).replace(tzinfo=None) if value is not None else None

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 
 from routing.availability import DAYS
 from routing.models import AIAgent, Pool, Rep
-from routing.timezones import ZONES, local_or_utc
+from routing.timezones import ZONES, wall_time
 
 TIMEZONES = ZONES  # IANA names, one list (routing.timezones)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -91,7 +91,7 @@ class RepForm(forms.Form):
             "email": rep.email,
             "timezone": rep.timezone,
             "is_active": rep.is_active,
-            "out_of_office_until": _wall_time(rep.out_of_office_until),
+            "out_of_office_until": wall_time(rep.out_of_office_until),
             "max_open_chats": rep.max_open_chats,
             "always_available": not rep.working_hours,
         }
@@ -166,12 +166,6 @@ class RepForm(forms.Form):
             "max_open_chats": d.get("max_open_chats"),
             "working_hours": d["working_hours"],
         }
-
-
-def _wall_time(value):
-    """What the datetime-local widget shows: the viewer's wall time, or UTC's for a time
-    their zone cannot show (stored before it was refused; saving it again is refused)."""
-    return local_or_utc(value).replace(tzinfo=None) if value is not None else None
 
 
 class AIAgentForm(forms.Form):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from routing.actions import replay as replay_actions
 from routing.models import RuleVersion
-from routing.timezones import local_or_utc
+from routing.timezones import wall_time
 
 
 class InstantField(forms.DateTimeField):
@@ -30,7 +30,7 @@ class InstantField(forms.DateTimeField):
         # Shown in the viewer's zone, or in UTC when that zone cannot show it (a window
         # another viewer started at year 1): a page, not an OverflowError.
         if isinstance(value, datetime) and timezone.is_aware(value):
-            return local_or_utc(value).replace(tzinfo=None)
+            return wall_time(value)
         return super().prepare_value(value)
 
 
